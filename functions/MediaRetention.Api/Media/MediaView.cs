@@ -1,0 +1,38 @@
+using MediaRetention.Core.Media;
+
+namespace MediaRetention.Api.Media;
+
+/// <summary>A medium as the API shows it: the index record without the phone-number hashes.</summary>
+public sealed record MediaView(
+    string Id,
+    string Kind,
+    string Container,
+    string BlobName,
+    string Status,
+    string? RejectionReason,
+    string? Site,
+    string? Camera,
+    string? System,
+    string? CallId,
+    DateTimeOffset? RecordedAt,
+    DateTimeOffset UploadedAt,
+    DateTimeOffset IndexedAt,
+    DateTimeOffset RetentionFrom,
+    long Size,
+    string? ContentType,
+    string Sha256,
+    string ETag,
+    string? Direction,
+    string? Agent,
+    string? Caller,
+    string? Callee)
+{
+    public IReadOnlyList<string>? Holds { get; init; }
+
+    public static MediaView From(MediaRecord r) => new(
+        r.Id, r.Kind, r.Container, r.BlobName, r.Status, r.RejectionReason, r.Site, r.Camera, r.System, r.CallId,
+        r.RecordedAt, r.UploadedAt, r.IndexedAt, r.RetentionFrom, r.Size, r.ContentType, r.Sha256, r.ETag,
+        r.Direction, r.Agent, r.CallerMasked, r.CalleeMasked);
+}
+
+public sealed record MediaListResponse(IReadOnlyList<MediaView> Items, string? ContinuationToken);

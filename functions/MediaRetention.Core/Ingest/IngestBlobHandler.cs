@@ -1,0 +1,199 @@
+using MediaRetention.Core.Media;
+using MediaRetention.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MediaRetention.Core.Ingest;
+
+/// <summary>A blob to index, as a trigger or the runner's scan reports it.</summary>
+public sealed record IngestBlobCommand(string Container, string BlobName);
+
+public enum IngestOutcome
+{
+    /// <summary>Indexed (or re-indexed) as following the contract.</summary>
+    Indexed,
+
+    /// <summary>Indexed as Rejected: kept in place, retention from upload time.</summary>
+    Rejected,
+
+    /// <summary>The index already has this exact version; nothing was written.</summary>
+    Unchanged,
+
+    /// <summary>Not one of the media containers.</summary>
+    NotMedia,
+
+    /// <summary>The blob no longer exists; nothing to index.</summary>
+    BlobMissing,
+}
+
+public sealed record IngestResult(IngestOutcome Outcome, MediaRecord? Record = null);
+
+/// <summary>
+/// Indexes one blob. Idempotent and safe under at-least-once, duplicated or out-of-order delivery and
+/// several concurrent hosts: the blob's ETag decides whether anything changed, the hash is taken of exactly
+/// that version, and the index write is conditional on what was read. It never deletes or moves media.
+/// </summary>
+public sealed class IngestBlobHandler(
+    IMediaBlobStore blobs,
+    IMediaIndex index,
+    IEnumerable<IMediaIndexedObserver> observers,
+    IOptions<MediaStorageOptions> storageOptions,
+    IOptions<IngestOptions> ingestOptions,
+    TimeProvider time,
+    ILogger<IngestBlobHandler> logger)
+{
+    // Enough to ride out a burst of overwrites racing other hosts; the next trigger or scan retries anyway.
+    private const int MaxAttempts = 5;
+
+    public async Task<IngestResult> HandleAsync(IngestBlobCommand command, CancellationToken cancellationToken)
+    {
+        var kind = storageOptions.Value.KindOfContainer(command.Container);
+        if (kind is null)
+        {
+            return new IngestResult(IngestOutcome.NotMedia);
+        }
+
+        var id = MediaId.For(command.Container, command.BlobName);
+        for (var attempt = 1; ; attempt++)
+        {
+            var blob = await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken);
+            if (blob is null)
+            {
+                return new IngestResult(IngestOutcome.BlobMissing);
+            }
+
+            var stored = await index.GetAsync(id, cancellationToken);
+            if (stored is not null && stored.Record.ETag == blob.ETag)
+            {
+                if (attempt > 1)
+                {
+                    // We lost a race to a host that indexed this same version: its lookup rows may have been
+                    // overwritten by our stale ones in between, so rewrite them from the winner.
+                    await index.RepairLookupRowsAsync(stored, cancellationToken);
+                }
+
+                return new IngestResult(IngestOutcome.Unchanged, stored.Record);
+            }
+
+            MediaRecord record;
+            try
+            {
+                record = await BuildRecordAsync(id, kind, blob, cancellationToken);
+            }
+            catch (BlobChangedException) when (attempt < MaxAttempts)
+            {
+                continue;
+            }
+
+            if (await index.TrySaveAsync(record, stored, cancellationToken))
+            {
+                foreach (var observer in observers)
+                {
+                    await observer.OnIndexedAsync(record, cancellationToken);
+                }
+
+                LogIndexed(record);
+                return new IngestResult(
+                    record.Status == MediaStatus.Indexed ? IngestOutcome.Indexed : IngestOutcome.Rejected, record);
+            }
+
+            if (attempt >= MaxAttempts)
+            {
+                throw new InvalidOperationException(
+                    $"Medium {id} kept changing while being indexed; giving up after {MaxAttempts} attempts (it will be retried).");
+            }
+        }
+    }
+
+    private async Task<MediaRecord> BuildRecordAsync(string id, string kind, BlobSnapshot blob, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (sha256, length) = blob.Size == 0
+            ? (ContentHasher.EmptySha256, 0L)
+            : await HashAsync(blob, cancellationToken);
+
+        var parsed = UploadContract.Parse(kind, blob.Name);
+        var rejection = parsed.Error ?? CheckContent(parsed.Name!, length, now) ?? CheckMetadata(kind, blob.Metadata);
+        var name = parsed.Name;
+
+        blob.Metadata.TryGetValue("caller", out var caller);
+        blob.Metadata.TryGetValue("callee", out var callee);
+        blob.Metadata.TryGetValue("direction", out var direction);
+        blob.Metadata.TryGetValue("agent", out var agent);
+        var isCall = kind == MediaKind.Call;
+
+        return new MediaRecord
+        {
+            Id = id,
+            Kind = kind,
+            Container = blob.Container,
+            BlobName = blob.Name,
+            Status = rejection is null ? MediaStatus.Indexed : MediaStatus.Rejected,
+            RejectionReason = rejection,
+            Site = name?.Site,
+            Camera = name?.Camera,
+            System = name?.System,
+            CallId = name?.CallId,
+            RecordedAt = name?.RecordedAt,
+            UploadedAt = blob.LastModified,
+            IndexedAt = now,
+            Size = length,
+            ContentType = blob.ContentType,
+            Sha256 = sha256,
+            ETag = blob.ETag,
+            Direction = isCall ? direction?.ToLowerInvariant() : null,
+            Agent = isCall ? agent : null,
+            CallerMasked = isCall ? PhoneNumber.Mask(caller) : null,
+            CalleeMasked = isCall ? PhoneNumber.Mask(callee) : null,
+            CallerHash = isCall ? PhoneNumber.Hash(caller) : null,
+            CalleeHash = isCall ? PhoneNumber.Hash(callee) : null,
+        };
+    }
+
+    private async Task<(string Sha256, long Length)> HashAsync(BlobSnapshot blob, CancellationToken cancellationToken)
+    {
+        await using var content = await blobs.OpenReadAsync(blob.Container, blob.Name, blob.ETag, cancellationToken);
+        return await ContentHasher.ComputeSha256Async(content, cancellationToken);
+    }
+
+    private string? CheckContent(ParsedMediaName name, long length, DateTimeOffset now)
+    {
+        if (length == 0)
+        {
+            return "blob is empty";
+        }
+
+        var latestAllowed = now + ingestOptions.Value.FutureTolerance;
+        return name.RecordedAt > latestAllowed
+            ? $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {ingestOptions.Value.FutureTolerance.TotalHours:0.#} h in the future"
+            : null;
+    }
+
+    private static string? CheckMetadata(string kind, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (kind != MediaKind.Call || !metadata.TryGetValue("direction", out var direction))
+        {
+            return null;
+        }
+
+        return direction.Equals("inbound", StringComparison.OrdinalIgnoreCase)
+            || direction.Equals("outbound", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : "metadata 'direction' must be inbound or outbound";
+    }
+
+    private void LogIndexed(MediaRecord record)
+    {
+        // Blob names of calls carry no phone numbers by contract; caller/callee are never logged.
+        if (record.Status == MediaStatus.Rejected)
+        {
+            logger.LogWarning("Rejected {Container}/{BlobName} ({MediaId}): {Reason}",
+                record.Container, record.BlobName, record.Id, record.RejectionReason);
+        }
+        else
+        {
+            logger.LogInformation("Indexed {Container}/{BlobName} ({MediaId}, {Size} bytes, sha256 {Sha256})",
+                record.Container, record.BlobName, record.Id, record.Size, record.Sha256);
+        }
+    }
+}

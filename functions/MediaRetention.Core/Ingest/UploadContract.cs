@@ -1,0 +1,150 @@
+using System.Globalization;
+using MediaRetention.Core.Media;
+
+namespace MediaRetention.Core.Ingest;
+
+/// <summary>What a blob name says about the medium, when it follows the upload contract.</summary>
+public sealed record ParsedMediaName(
+    string Kind,
+    DateTimeOffset RecordedAt,
+    string Extension,
+    string? Site = null,
+    string? Camera = null,
+    string? System = null,
+    string? CallId = null);
+
+/// <summary>Either a parsed name or the human-readable reason it breaks the contract.</summary>
+public sealed record NameParseResult(ParsedMediaName? Name, string? Error)
+{
+    public static NameParseResult Ok(ParsedMediaName name) => new(name, null);
+    public static NameParseResult Fail(string error) => new(null, error);
+}
+
+/// <summary>
+/// The upload contract:
+/// CCTV <c>{site}/{camera}/{yyyyMMdd'T'HHmmss'Z'}.{ext}</c>, calls <c>{system}/{yyyyMMdd'T'HHmmss'Z'}_{callId}.{ext}</c>.
+/// Identifiers are 1–64 characters of <c>[A-Za-z0-9._-]</c>; the timestamp is the recording start in UTC.
+/// </summary>
+public static class UploadContract
+{
+    public const string TimestampFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private const int TimestampLength = 16;
+
+    public static readonly IReadOnlyList<string> CctvExtensions = ["mp4", "mkv", "mov", "avi", "ts", "jpg"];
+    public static readonly IReadOnlyList<string> CallExtensions = ["wav", "mp3", "ogg", "opus", "m4a"];
+
+    public static bool IsIdentifier(string? value) =>
+        value is { Length: >= 1 and <= 64 } && value.All(IsIdentifierChar);
+
+    public static NameParseResult Parse(string kind, string blobName) => kind switch
+    {
+        MediaKind.Cctv => ParseCctv(blobName),
+        MediaKind.Call => ParseCall(blobName),
+        _ => NameParseResult.Fail($"unknown media kind '{kind}'"),
+    };
+
+    public static string FormatTimestamp(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    public static bool TryParseTimestamp(ReadOnlySpan<char> text, out DateTimeOffset instant)
+    {
+        if (text.Length == TimestampLength
+            && DateTime.TryParseExact(text, TimestampFormat, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            instant = new DateTimeOffset(parsed, TimeSpan.Zero);
+            return true;
+        }
+
+        instant = default;
+        return false;
+    }
+
+    private static NameParseResult ParseCctv(string blobName)
+    {
+        var segments = blobName.Split('/');
+        if (segments.Length != 3)
+        {
+            return NameParseResult.Fail(
+                "CCTV blob name must be {site}/{camera}/{yyyyMMddTHHmmssZ}.{ext} (three path segments)");
+        }
+
+        var (site, camera, file) = (segments[0], segments[1], segments[2]);
+        if (!IsIdentifier(site))
+        {
+            return NameParseResult.Fail("site must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+        }
+
+        if (!IsIdentifier(camera))
+        {
+            return NameParseResult.Fail("camera must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+        }
+
+        var (stem, ext, extError) = SplitExtension(file, CctvExtensions);
+        if (extError is not null)
+        {
+            return NameParseResult.Fail(extError);
+        }
+
+        if (!TryParseTimestamp(stem, out var recordedAt))
+        {
+            return NameParseResult.Fail(
+                $"file name must be the recording start as yyyyMMddTHHmmssZ (UTC), e.g. 20261124T081500Z.{ext}");
+        }
+
+        return NameParseResult.Ok(new ParsedMediaName(MediaKind.Cctv, recordedAt, ext, Site: site, Camera: camera));
+    }
+
+    private static NameParseResult ParseCall(string blobName)
+    {
+        var segments = blobName.Split('/');
+        if (segments.Length != 2)
+        {
+            return NameParseResult.Fail(
+                "call blob name must be {system}/{yyyyMMddTHHmmssZ}_{callId}.{ext} (two path segments)");
+        }
+
+        var (system, file) = (segments[0], segments[1]);
+        if (!IsIdentifier(system))
+        {
+            return NameParseResult.Fail("system must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+        }
+
+        var (stem, ext, extError) = SplitExtension(file, CallExtensions);
+        if (extError is not null)
+        {
+            return NameParseResult.Fail(extError);
+        }
+
+        if (stem.Length < TimestampLength + 2 || stem[TimestampLength] != '_'
+            || !TryParseTimestamp(stem.AsSpan(0, TimestampLength), out var recordedAt))
+        {
+            return NameParseResult.Fail(
+                $"file name must be {{yyyyMMddTHHmmssZ}}_{{callId}}.{ext} with the recording start in UTC");
+        }
+
+        var callId = stem[(TimestampLength + 1)..];
+        if (!IsIdentifier(callId))
+        {
+            return NameParseResult.Fail("callId must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+        }
+
+        return NameParseResult.Ok(new ParsedMediaName(MediaKind.Call, recordedAt, ext, System: system, CallId: callId));
+    }
+
+    private static (string Stem, string Extension, string? Error) SplitExtension(string file, IReadOnlyList<string> allowed)
+    {
+        var dot = file.LastIndexOf('.');
+        if (dot <= 0 || dot == file.Length - 1)
+        {
+            return (file, "", $"file name has no extension; expected one of {string.Join(", ", allowed)}");
+        }
+
+        var ext = file[(dot + 1)..].ToLowerInvariant();
+        return allowed.Contains(ext)
+            ? (file[..dot], ext, null)
+            : (file[..dot], ext, $"extension '.{ext}' is not supported; expected one of {string.Join(", ", allowed)}");
+    }
+
+    private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-';
+}

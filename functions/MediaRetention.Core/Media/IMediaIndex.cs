@@ -1,0 +1,38 @@
+namespace MediaRetention.Core.Media;
+
+/// <summary>A record as stored, with the table ETag used for optimistic concurrency.</summary>
+public sealed record StoredMedia(MediaRecord Record, string StorageETag);
+
+/// <summary>Filters for listing media. Time bounds apply to the recording time (upload time for rejected media).</summary>
+public sealed record MediaQuery
+{
+    public string? Kind { get; init; }
+    public string? Site { get; init; }
+    public string? Camera { get; init; }
+    public string? System { get; init; }
+    public string? CallId { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+    public string? Status { get; init; }
+    public string? PhoneHash { get; init; }
+}
+
+public sealed record MediaPage(IReadOnlyList<MediaRecord> Items, string? ContinuationToken);
+
+/// <summary>The media index in Table Storage.</summary>
+public interface IMediaIndex
+{
+    Task<StoredMedia?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the record and its lookup rows. <paramref name="previous"/> is what the caller read: the
+    /// write fails (returns false) if someone else wrote the record since, so concurrent ingests of
+    /// different versions of a blob cannot overwrite each other blindly.
+    /// </summary>
+    Task<bool> TrySaveAsync(MediaRecord record, StoredMedia? previous, CancellationToken cancellationToken);
+
+    /// <summary>Rewrites the lookup rows from the stored record (after losing a concurrent write).</summary>
+    Task RepairLookupRowsAsync(StoredMedia stored, CancellationToken cancellationToken);
+
+    Task<MediaPage> QueryAsync(MediaQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken);
+}

@@ -1,0 +1,88 @@
+using Azure.Data.Tables;
+
+namespace MediaRetention.Core.Media;
+
+/// <summary>
+/// Turns a <see cref="MediaQuery"/> into an OData filter over one key range of <see cref="MediaTableLayout"/>:
+/// the most selective lookup rows the query allows, then property filters within them.
+/// </summary>
+internal static class MediaQueryFilter
+{
+    // Sorts after every digit and '|' that can follow a key prefix.
+    private const string AfterAll = "~";
+
+    public static string Build(MediaQuery q)
+    {
+        var clauses = new List<string>();
+        if (q.Site is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"PartitionKey eq {MediaTableLayout.SitePrefix + q.Site}"));
+            AddTimeRange(clauses, q, rowKeyPrefix: "");
+            AddEquals(clauses, nameof(MediaRecord.Camera), q.Camera);
+            AddEquals(clauses, nameof(MediaRecord.Kind), q.Kind);
+        }
+        else if (q.CallId is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"PartitionKey eq {MediaTableLayout.CallIdPartition(q.CallId)}"));
+            AddTimeRange(clauses, q, rowKeyPrefix: q.CallId + "|");
+            AddEquals(clauses, nameof(MediaRecord.System), q.System);
+            AddEquals(clauses, nameof(MediaRecord.Kind), q.Kind);
+        }
+        else if (q.System is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"PartitionKey eq {MediaTableLayout.SystemPrefix + q.System}"));
+            AddTimeRange(clauses, q, rowKeyPrefix: "");
+            AddEquals(clauses, nameof(MediaRecord.Kind), q.Kind);
+        }
+        else if (q.Kind is not null || q.From is not null || q.To is not null || q.PhoneHash is not null)
+        {
+            var prefix = MediaTableLayout.TimePrefix + (q.Kind is null ? "" : q.Kind + "|");
+            var low = q.Kind is not null && q.From is { } from ? MediaTableLayout.TimePartition(q.Kind, from) : prefix;
+            var high = q.Kind is not null && q.To is { } to ? MediaTableLayout.TimePartition(q.Kind, to) : prefix + AfterAll;
+            clauses.Add(TableClient.CreateQueryFilter($"PartitionKey ge {low} and PartitionKey le {high}"));
+            AddTimeRange(clauses, q, rowKeyPrefix: "");
+            AddEquals(clauses, nameof(MediaRecord.Kind), q.Kind);
+        }
+        else
+        {
+            clauses.Add(TableClient.CreateQueryFilter(
+                $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + AfterAll}"));
+        }
+
+        AddEquals(clauses, nameof(MediaRecord.Status), q.Status);
+        if (q.PhoneHash is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"(CallerHash eq {q.PhoneHash} or CalleeHash eq {q.PhoneHash})"));
+        }
+
+        return string.Join(" and ", clauses);
+    }
+
+    private static void AddTimeRange(List<string> clauses, MediaQuery q, string rowKeyPrefix)
+    {
+        if (q.From is { } from)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"RowKey ge {rowKeyPrefix + MediaTableLayout.TimeKey(from)}"));
+        }
+
+        // Keys have whole seconds; "to" is inclusive of its second.
+        var upper = q.To is { } to ? rowKeyPrefix + MediaTableLayout.TimeKey(to) + "|" + AfterAll : rowKeyPrefix + AfterAll;
+        if (q.To is not null || rowKeyPrefix.Length > 0)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"RowKey lt {upper}"));
+        }
+
+        if (rowKeyPrefix.Length > 0 && q.From is null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"RowKey ge {rowKeyPrefix}"));
+        }
+    }
+
+    private static void AddEquals(List<string> clauses, string property, string? value)
+    {
+        if (value is not null)
+        {
+            clauses.Add($"{property} eq '{value.Replace("'", "''")}'");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace MediaRetention.Core.Storage;
+
+/// <summary><see cref="IMediaBlobStore"/> over Azure Blob Storage (or Azurite).</summary>
+public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobStore
+{
+    public async Task<BlobSnapshot?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = (await service.GetBlobContainerClient(container).GetBlobClient(name)
+                .GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            return new BlobSnapshot(container, name, properties.ETag.ToString(), properties.ContentLength,
+                properties.LastModified, properties.ContentType, CaseInsensitive(properties.Metadata));
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<Stream> OpenReadAsync(string container, string name, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var download = await service.GetBlobContainerClient(container).GetBlobClient(name).DownloadStreamingAsync(
+                new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(etag) } },
+                cancellationToken);
+            return download.Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            throw new BlobChangedException(container, name);
+        }
+    }
+
+    public async IAsyncEnumerable<BlobSnapshot> ListAsync(string container, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var client = service.GetBlobContainerClient(container);
+        var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken)
+            .AsPages(pageSizeHint: 5000)
+            .GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await pages.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    yield break; // container not created yet: nothing uploaded
+                }
+
+                foreach (var item in pages.Current.Values)
+                {
+                    if (item.Deleted || item.Snapshot is not null)
+                    {
+                        continue;
+                    }
+
+                    yield return new BlobSnapshot(container, item.Name, item.Properties.ETag?.ToString() ?? "",
+                        item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue,
+                        item.Properties.ContentType, CaseInsensitive(item.Metadata));
+                }
+            }
+        }
+        finally
+        {
+            await pages.DisposeAsync();
+        }
+    }
+
+    // Blob metadata names are case-insensitive in the service; callers look them up by lower-case name.
+    private static Dictionary<string, string> CaseInsensitive(IDictionary<string, string>? metadata) =>
+        metadata is null
+            ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase);
+}

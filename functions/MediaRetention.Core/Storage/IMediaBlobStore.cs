@@ -1,0 +1,37 @@
+namespace MediaRetention.Core.Storage;
+
+/// <summary>A blob as seen by a listing or a properties call.</summary>
+public sealed record BlobSnapshot(
+    string Container,
+    string Name,
+    string ETag,
+    long Size,
+    DateTimeOffset LastModified,
+    string? ContentType,
+    IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>Outcome of a conditional delete.</summary>
+public enum BlobDeleteOutcome
+{
+    Deleted,
+    AlreadyGone,
+
+    /// <summary>The blob changed or was marked held after the caller decided: it was kept.</summary>
+    ConditionFailed,
+}
+
+/// <summary>Thrown when the blob changed between reading its properties and reading its content.</summary>
+public sealed class BlobChangedException(string container, string name)
+    : Exception($"Blob {container}/{name} changed while it was being read.");
+
+/// <summary>The media blobs, as the handlers need them. Nothing here deletes unconditionally.</summary>
+public interface IMediaBlobStore
+{
+    Task<BlobSnapshot?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken);
+
+    /// <summary>Streams the content of exactly the version with <paramref name="etag"/>.</summary>
+    /// <exception cref="BlobChangedException">The blob was overwritten or deleted meanwhile.</exception>
+    Task<Stream> OpenReadAsync(string container, string name, string etag, CancellationToken cancellationToken);
+
+    IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken);
+}

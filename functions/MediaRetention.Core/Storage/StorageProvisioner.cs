@@ -1,0 +1,23 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
+
+namespace MediaRetention.Core.Storage;
+
+/// <summary>Creates the containers and tables the pipeline uses, if missing. Idempotent.</summary>
+public sealed class StorageProvisioner(BlobServiceClient blobs, TableServiceClient tables, IOptions<MediaStorageOptions> options)
+{
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        foreach (var container in o.MediaContainers.Append(o.StateContainer))
+        {
+            await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+
+        foreach (var table in new[] { o.MediaTable, o.HoldsTable, o.AuditTable })
+        {
+            await tables.CreateTableIfNotExistsAsync(table, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using MediaRetention.Runner;
+
+await RunnerApp.Build(args).RunAsync();

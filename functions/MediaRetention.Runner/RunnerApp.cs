@@ -1,0 +1,36 @@
+using MediaRetention.Api;
+using MediaRetention.Core.Hosting;
+using MediaRetention.Runner.Ingest;
+
+namespace MediaRetention.Runner;
+
+/// <summary>
+/// The self-hosted runner: the same handlers and /api routes as the Functions app, with a blob-scan ingest
+/// loop instead of the Event Grid blob trigger (which Azurite cannot raise). Wiring only.
+/// </summary>
+public static class RunnerApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddMediaRetentionCore(builder.Configuration);
+        builder.Services.AddMediaRetentionApi();
+        builder.Services.AddSingleton<IngestCheckpointStore>();
+        builder.Services.AddHostedService<BlobScanIngestService>();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapMediaRetentionApi();
+        return app;
+    }
+}
