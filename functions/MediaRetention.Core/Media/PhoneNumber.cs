@@ -29,7 +29,7 @@ public static class PhoneNumber
         return builder.Length == 0 || builder.ToString() == "+" ? null : builder.ToString();
     }
 
-    /// <summary>All digits but the last two become '*': "+4791234567" → "+*******67".</summary>
+    /// <summary>All digits but the last two become '*': "+4791234567" → "+********67".</summary>
     public static string? Mask(string? raw)
     {
         var normalized = Normalize(raw);

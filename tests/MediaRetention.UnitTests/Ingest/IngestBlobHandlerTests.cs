@@ -1,0 +1,267 @@
+using System.Security.Cryptography;
+using MediaRetention.Core.Ingest;
+using MediaRetention.Core.Media;
+using MediaRetention.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MediaRetention.UnitTests.Ingest;
+
+public sealed class IngestBlobHandlerTests
+{
+    private const string CctvName = "oslo-1/cam-2/20261120T081500Z.mp4";
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+    private static readonly MediaStorageOptions Storage = new();
+
+    private readonly IMediaBlobStore blobs = Substitute.For<IMediaBlobStore>();
+    private readonly IMediaIndex index = Substitute.For<IMediaIndex>();
+    private readonly IMediaIndexedObserver observer = Substitute.For<IMediaIndexedObserver>();
+    private readonly CapturingLogger<IngestBlobHandler> logger = new();
+    private readonly IngestBlobHandler handler;
+
+    public IngestBlobHandlerTests()
+    {
+        index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(true);
+        handler = new IngestBlobHandler(blobs, index, [observer], Options.Create(Storage),
+            Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger);
+    }
+
+    [Fact]
+    public async Task New_clip_is_indexed_with_hash_recording_time_and_etag()
+    {
+        var content = "clip bytes"u8.ToArray();
+        GivenBlob("cctv", CctvName, content, "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(IngestOutcome.Indexed, result.Outcome);
+        var saved = SavedRecord();
+        Assert.Equal(MediaId.For("cctv", CctvName), saved.Id);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), saved.Sha256);
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 8, 15, 0, TimeSpan.Zero), saved.RecordedAt);
+        Assert.Equal(saved.RecordedAt, saved.RetentionFrom);
+        Assert.Equal(("oslo-1", "cam-2"), (saved.Site, saved.Camera));
+        Assert.Equal("\"e1\"", saved.ETag);
+        Assert.Equal(content.Length, saved.Size);
+        await index.Received(1).TrySaveAsync(Arg.Any<MediaRecord>(), null, Arg.Any<CancellationToken>());
+        await observer.Received(1).OnIndexedAsync(saved, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Same_version_again_changes_nothing_and_is_not_rehashed()
+    {
+        GivenBlob("cctv", CctvName, "x"u8.ToArray(), "\"e1\"");
+        index.GetAsync(MediaId.For("cctv", CctvName), default).ReturnsForAnyArgs(
+            new StoredMedia(SampleRecord() with { ETag = "\"e1\"" }, "t1"));
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(IngestOutcome.Unchanged, result.Outcome);
+        await blobs.DidNotReceiveWithAnyArgs().OpenReadAsync(default!, default!, default!, default);
+        await index.DidNotReceiveWithAnyArgs().TrySaveAsync(default!, default, default);
+        await observer.DidNotReceiveWithAnyArgs().OnIndexedAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task New_upload_over_the_same_name_is_reindexed_against_what_was_read()
+    {
+        GivenBlob("cctv", CctvName, "new"u8.ToArray(), "\"e2\"");
+        var previous = new StoredMedia(SampleRecord() with { ETag = "\"e1\"" }, "t1");
+        index.GetAsync(default!, default).ReturnsForAnyArgs(previous);
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(IngestOutcome.Indexed, result.Outcome);
+        await index.Received(1).TrySaveAsync(Arg.Is<MediaRecord>(r => r.ETag == "\"e2\""), previous, Arg.Any<CancellationToken>());
+    }
+
+    [Theory]
+    [InlineData("oslo-1/cam-2/garbage.mp4", "recording start")]
+    [InlineData("oslo-1/cam-2/20261120T081500Z.exe", "not supported")]
+    [InlineData("loose-file.mp4", "three path segments")]
+    public async Task Name_breaking_the_contract_is_rejected_with_reason_and_retention_from_upload(string name, string reason)
+    {
+        GivenBlob("cctv", name, "x"u8.ToArray(), "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", name), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        var saved = SavedRecord();
+        Assert.Equal(MediaStatus.Rejected, saved.Status);
+        Assert.Contains(reason, saved.RejectionReason);
+        Assert.Equal(saved.UploadedAt, saved.RetentionFrom);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("x"u8)), saved.Sha256);
+    }
+
+    [Fact]
+    public async Task Empty_blob_is_rejected_without_downloading_it()
+    {
+        GivenBlob("cctv", CctvName, [], "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        Assert.Equal("blob is empty", SavedRecord().RejectionReason);
+        Assert.Equal(ContentHasher.EmptySha256, SavedRecord().Sha256);
+        await blobs.DidNotReceiveWithAnyArgs().OpenReadAsync(default!, default!, default!, default);
+    }
+
+    [Theory]
+    [InlineData("20261125T120000Z", IngestOutcome.Indexed)]
+    [InlineData("20261125T120001Z", IngestOutcome.Rejected)]
+    public async Task Recording_time_more_than_24_hours_ahead_is_rejected(string stamp, IngestOutcome expected)
+    {
+        var name = $"s/c/{stamp}.mp4";
+        GivenBlob("cctv", name, "x"u8.ToArray(), "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", name), default);
+
+        Assert.Equal(expected, result.Outcome);
+        if (expected == IngestOutcome.Rejected)
+        {
+            Assert.Contains("in the future", SavedRecord().RejectionReason);
+        }
+    }
+
+    [Fact]
+    public async Task Call_phone_numbers_are_masked_and_hashed_and_never_logged()
+    {
+        const string name = "pbx-1/20261120T081500Z_c-9.wav";
+        GivenBlob("calls", name, "audio"u8.ToArray(), "\"e1\"", new Dictionary<string, string>
+        {
+            ["caller"] = "+47 912 34 567",
+            ["callee"] = "22 33 44 55",
+            ["direction"] = "Inbound",
+            ["agent"] = "agent-7",
+        });
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("calls", name), default);
+
+        Assert.Equal(IngestOutcome.Indexed, result.Outcome);
+        var saved = SavedRecord();
+        Assert.Equal(MediaKind.Call, saved.Kind);
+        Assert.Equal(("pbx-1", "c-9"), (saved.System, saved.CallId));
+        Assert.Equal("+********67", saved.CallerMasked);
+        Assert.Equal("******55", saved.CalleeMasked);
+        Assert.Equal(PhoneNumber.Hash("+4791234567"), saved.CallerHash);
+        Assert.Equal("inbound", saved.Direction);
+        Assert.DoesNotContain(logger.Messages, m => m.Contains("912") || m.Contains("34 567") || m.Contains("22 33"));
+    }
+
+    [Fact]
+    public async Task Call_with_an_unknown_direction_is_rejected()
+    {
+        const string name = "pbx-1/20261120T081500Z_c-9.wav";
+        GivenBlob("calls", name, "audio"u8.ToArray(), "\"e1\"", new Dictionary<string, string> { ["direction"] = "sideways" });
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("calls", name), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        Assert.Contains("direction", SavedRecord().RejectionReason);
+    }
+
+    [Fact]
+    public async Task Blob_outside_the_media_containers_is_ignored()
+    {
+        var result = await handler.HandleAsync(new IngestBlobCommand("other", CctvName), default);
+
+        Assert.Equal(IngestOutcome.NotMedia, result.Outcome);
+        await blobs.DidNotReceiveWithAnyArgs().GetPropertiesAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task Blob_gone_before_ingest_is_reported_and_nothing_written()
+    {
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(IngestOutcome.BlobMissing, result.Outcome);
+        await index.DidNotReceiveWithAnyArgs().TrySaveAsync(default!, default, default);
+    }
+
+    [Fact]
+    public async Task Blob_overwritten_while_hashing_is_hashed_again_at_its_new_version()
+    {
+        blobs.GetPropertiesAsync("cctv", CctvName, default).ReturnsForAnyArgs(
+            Snapshot("cctv", CctvName, 3, "\"e1\""), Snapshot("cctv", CctvName, 3, "\"e2\""));
+        blobs.OpenReadAsync("cctv", CctvName, "\"e1\"", default).ReturnsForAnyArgs(
+            _ => throw new BlobChangedException("cctv", CctvName), _ => new MemoryStream("new"u8.ToArray()));
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(IngestOutcome.Indexed, result.Outcome);
+        Assert.Equal("\"e2\"", SavedRecord().ETag);
+    }
+
+    [Fact]
+    public async Task Losing_a_race_to_another_host_with_the_same_version_repairs_lookup_rows()
+    {
+        GivenBlob("cctv", CctvName, "x"u8.ToArray(), "\"e1\"");
+        var winner = new StoredMedia(SampleRecord() with { ETag = "\"e1\"" }, "t9");
+        index.GetAsync(default!, default).ReturnsForAnyArgs(null, winner);
+        index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(false);
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(IngestOutcome.Unchanged, result.Outcome);
+        await index.Received(1).RepairLookupRowsAsync(winner, Arg.Any<CancellationToken>());
+        await observer.DidNotReceiveWithAnyArgs().OnIndexedAsync(default!, default);
+    }
+
+    private void GivenBlob(string container, string name, byte[] content, string etag, Dictionary<string, string>? metadata = null)
+    {
+        blobs.GetPropertiesAsync(container, name, Arg.Any<CancellationToken>())
+            .Returns(Snapshot(container, name, content.Length, etag, metadata));
+        blobs.OpenReadAsync(container, name, etag, Arg.Any<CancellationToken>())
+            .Returns(_ => new MemoryStream(content));
+    }
+
+    private static BlobSnapshot Snapshot(string container, string name, long size, string etag, Dictionary<string, string>? metadata = null) =>
+        new(container, name, etag, size, Now.AddMinutes(-1), "application/octet-stream",
+            new Dictionary<string, string>(metadata ?? [], StringComparer.OrdinalIgnoreCase));
+
+    private MediaRecord SavedRecord() =>
+        (MediaRecord)index.ReceivedCalls().Last(c => c.GetMethodInfo().Name == nameof(IMediaIndex.TrySaveAsync)).GetArguments()[0]!;
+
+    private static MediaRecord SampleRecord() => new()
+    {
+        Id = MediaId.For("cctv", CctvName),
+        Kind = MediaKind.Cctv,
+        Container = "cctv",
+        BlobName = CctvName,
+        Status = MediaStatus.Indexed,
+        UploadedAt = Now,
+        IndexedAt = Now,
+        Size = 1,
+        Sha256 = ContentHasher.EmptySha256,
+        ETag = "\"e0\"",
+    };
+}
+
+internal sealed class CapturingLogger<T> : ILogger<T>
+{
+    private readonly List<string> messages = [];
+
+    public IReadOnlyList<string> Messages
+    {
+        get
+        {
+            lock (messages)
+            {
+                return [.. messages];
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (messages)
+        {
+            messages.Add(formatter(state, exception));
+        }
+    }
+}

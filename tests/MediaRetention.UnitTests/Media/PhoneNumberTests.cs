@@ -1,0 +1,31 @@
+using MediaRetention.Core.Media;
+
+namespace MediaRetention.UnitTests.Media;
+
+public sealed class PhoneNumberTests
+{
+    [Theory]
+    [InlineData("+47 912 34 567", "+********67")]
+    [InlineData("912-34-567", "******67")]
+    [InlineData("12", "12")]
+    public void Masking_keeps_only_the_last_two_digits(string raw, string masked) =>
+        Assert.Equal(masked, PhoneNumber.Mask(raw));
+
+    [Fact]
+    public void Hash_ignores_formatting_but_not_digits()
+    {
+        Assert.Equal(PhoneNumber.Hash("+47 912 34 567"), PhoneNumber.Hash("+4791234567"));
+        Assert.NotEqual(PhoneNumber.Hash("+4791234567"), PhoneNumber.Hash("+4791234568"));
+        Assert.DoesNotContain("91234567", PhoneNumber.Hash("+4791234567"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("anonymous")]
+    public void Missing_numbers_stay_missing(string? raw)
+    {
+        Assert.Null(PhoneNumber.Mask(raw));
+        Assert.Null(PhoneNumber.Hash(raw));
+    }
+}
