@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using MediaRetention.Core.Storage;
+using MediaRetention.Testing;
 
 namespace MediaRetention.IntegrationTests.Infrastructure;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace MediaRetention.IntegrationTests.Infrastructure;
+namespace MediaRetention.Testing;
 
 /// <summary>
 /// A throwaway Azurite started from the repository's pinned npm package (node_modules/.bin/azurite) on free

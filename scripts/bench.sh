@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Benchmarks on a throwaway Azurite. Usage: scripts/bench.sh ingest [--small 1000 --large 20 --large-mb 50]
+#                                          scripts/bench.sh sweep  [--clips 20000 --holds 1000]
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_dotnet
+ensure_azurite
+dotnet build tests/MediaRetention.Benchmarks -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet tests/MediaRetention.Benchmarks/bin/Release/net10.0/MediaRetention.Benchmarks.dll "${@:-ingest}"

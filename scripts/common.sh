@@ -1,0 +1,34 @@
+# Shared by the scripts: repository root, tool checks and installs. Sourced, not run.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '==> %s\n' "$*"; }
+
+# Node.js and npm run Azurite. Installed from Debian's packages when missing (needs root, as on CI).
+ensure_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    log "installing Node.js and npm (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+}
+
+ensure_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK 10 is required (dotnet not on PATH); see README 'Prerequisites'." >&2
+    exit 1
+  fi
+}
+
+# Azurite is pinned in package.json + package-lock.json; 'npm ci' installs exactly that.
+ensure_azurite() {
+  ensure_node
+  if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing Azurite from package-lock.json (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}

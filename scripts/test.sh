@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test: build (warnings are errors), the Functions app build (or its explicit skip line), the Bicep
+# check, unit tests, and integration tests on throwaway Azurite instances. Ends with "tests: N passed, N failed".
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_dotnet
+ensure_azurite
+
+log "building MediaRetention.sln"
+dotnet build MediaRetention.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+
+log "building the Azure Functions app"
+scripts/build-functions.sh
+
+log "checking the Bicep templates"
+scripts/check-infra.sh
+
+mkdir -p artifacts
+results=artifacts/test-results.log
+: > "$results"
+status=0
+for project in tests/MediaRetention.UnitTests tests/MediaRetention.IntegrationTests; do
+  log "testing $project"
+  dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee -a "$results" \
+    | grep -E '^\s*(Passed|Failed|Skipped) |^(Passed|Failed)!|error|Error Message|Assert' || true
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
+[ "$passed" -gt 0 ] || status=1
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status

@@ -1,0 +1,13 @@
+using MediaRetention.Benchmarks;
+
+return args.FirstOrDefault() switch
+{
+    "ingest" => await IngestBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: MediaRetention.Benchmarks ingest [--small N] [--large N] [--large-mb N] [--parallel N]");
+    return 2;
+}
