@@ -1,0 +1,63 @@
+namespace MediaRetention.Core.Audit;
+
+/// <summary>
+/// Something to record. Only what the caller passes is stored: keep personal data out of
+/// <paramref name="Details"/> unless the record genuinely needs it (e.g. a masked number, not the number).
+/// </summary>
+public sealed record AuditEvent(string Actor, string Action, string Target, IReadOnlyDictionary<string, string?>? Details = null);
+
+/// <summary>One link of the chain. <see cref="Hash"/> covers every other field, including <see cref="PreviousHash"/>.</summary>
+public sealed record AuditEntry(
+    long Sequence,
+    DateTimeOffset Time,
+    string Actor,
+    string Action,
+    string Target,
+    IReadOnlyDictionary<string, string?> Details,
+    string PreviousHash,
+    string Hash)
+{
+    // Records compare dictionaries by reference; entries read back from storage should equal the ones appended.
+    public bool Equals(AuditEntry? other) =>
+        other is not null
+        && Sequence == other.Sequence
+        && Time == other.Time
+        && string.Equals(Actor, other.Actor, StringComparison.Ordinal)
+        && string.Equals(Action, other.Action, StringComparison.Ordinal)
+        && string.Equals(Target, other.Target, StringComparison.Ordinal)
+        && string.Equals(PreviousHash, other.PreviousHash, StringComparison.Ordinal)
+        && string.Equals(Hash, other.Hash, StringComparison.Ordinal)
+        && Details.Count == other.Details.Count
+        && Details.All(d => other.Details.TryGetValue(d.Key, out var v) && string.Equals(v, d.Value, StringComparison.Ordinal));
+
+    // The hash already identifies the content.
+    public override int GetHashCode() => HashCode.Combine(Sequence, Hash);
+}
+
+/// <summary>A page of entries in sequence order; pass <see cref="ContinuationToken"/> back for the next one.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, string? ContinuationToken);
+
+/// <summary>Where the chain is broken and how, in words an auditor can act on.</summary>
+public sealed record AuditBreak(long Sequence, string Problem);
+
+/// <summary>
+/// Result of walking the whole chain. <see cref="HeadHash"/> is the hash the log currently ends with: record it
+/// somewhere the log's writers cannot change (a report, an immutable blob) to also detect a rewrite of the tail.
+/// </summary>
+public sealed record AuditVerification(bool Intact, long EntriesChecked, long? HeadSequence, IReadOnlyList<AuditBreak> Breaks)
+{
+    public string? HeadHash { get; init; }
+}
+
+/// <summary>The actions the pipeline records; plain strings so new ones need no schema change.</summary>
+public static class AuditActions
+{
+    public const string HoldPlaced = "hold.placed";
+    public const string HoldReleased = "hold.released";
+    public const string AccessDenied = "access.denied";
+    public const string MediaDeleted = "media.deleted";
+    public const string RetentionSweep = "retention.sweep";
+    public const string EvidenceManifestIssued = "evidence.manifest";
+    public const string EvidenceLinksIssued = "evidence.links";
+    public const string EvidenceVerified = "evidence.verified";
+}
