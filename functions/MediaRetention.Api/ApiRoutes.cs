@@ -1,9 +1,14 @@
+using MediaRetention.Api.Audit;
+using MediaRetention.Api.Auth;
+using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Api;
 
@@ -15,18 +20,38 @@ public static class ApiRoutes
 {
     public const string Media = "media";
     public const string MediaById = "media/{id}";
+    public const string Holds = "holds";
+    public const string HoldById = "holds/{id}";
+    public const string HoldRelease = "holds/{id}/release";
+    public const string Audit = "audit";
+    public const string AuditVerify = "audit/verify";
 
-    public static IServiceCollection AddMediaRetentionApi(this IServiceCollection services)
+    public static IServiceCollection AddMediaRetentionApi(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton<ICallerAuthenticator>(sp =>
+            sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthOptions.AppServiceMode
+                ? new AppServicePrincipalAuthenticator()
+                : ActivatorUtilities.CreateInstance<ApiKeyAuthenticator>(sp));
+        services.TryAddSingleton<ApiAccess>();
         services.TryAddSingleton<MediaEndpoints>();
+        services.TryAddSingleton<HoldEndpoints>();
+        services.TryAddSingleton<AuditEndpoints>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapMediaRetentionApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet(Media, (HttpRequest request, MediaEndpoints e, CancellationToken ct) => e.ListAsync(request, ct));
-        api.MapGet(MediaById, (string id, MediaEndpoints e, CancellationToken ct) => e.GetAsync(id, ct));
+        api.MapGet(Media, (HttpRequest r, MediaEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
+        api.MapGet(MediaById, (HttpRequest r, string id, MediaEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
+        api.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct));
+        api.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
+        api.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
+        api.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct));
+        api.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
+        api.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
         return app;
     }
 }

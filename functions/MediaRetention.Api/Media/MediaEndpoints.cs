@@ -1,17 +1,31 @@
+using MediaRetention.Api.Auth;
+using MediaRetention.Api.Holds;
 using MediaRetention.Api.Http;
+using MediaRetention.Core.Holds;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace MediaRetention.Api.Media;
 
-/// <summary><c>GET /api/media</c> and <c>GET /api/media/{id}</c>. Hosts call these; they hold no logic of their own.</summary>
-public sealed class MediaEndpoints(IMediaIndex index)
+/// <summary>
+/// <c>GET /api/media</c> and <c>GET /api/media/{id}</c>: security and admin only, since media records are
+/// personal data. Hosts call these; they hold no logic of their own.
+/// </summary>
+public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldStore holds)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
+    private static readonly string[] Readers = [Roles.Security, Roles.Admin];
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (!auth.Granted)
+        {
+            return auth.Denial!;
+        }
+
         MediaQuery query;
         int pageSize;
         string? continuation;
@@ -51,24 +65,35 @@ public sealed class MediaEndpoints(IMediaIndex index)
             var page = await index.QueryAsync(query, continuation, pageSize, cancellationToken);
             return Results.Ok(new MediaListResponse(page.Items.Select(MediaView.From).ToList(), page.ContinuationToken));
         }
-        catch (ArgumentException e) when (e.ParamName == "token")
+        catch (InvalidContinuationTokenException e)
         {
-            return ApiProblems.BadRequest("'continuationToken' is not a token this API issued.");
+            return ApiProblems.BadRequest(e.Message);
         }
     }
 
-    public async Task<IResult> GetAsync(string id, CancellationToken cancellationToken)
+    public async Task<IResult> GetAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (!auth.Granted)
+        {
+            return auth.Denial!;
+        }
+
         if (!MediaId.IsWellFormed(id))
         {
-            return ApiProblems.NotFound($"No medium with id '{Truncate(id)}'. Ids are 32 lower-case hex characters.");
+            return ApiProblems.NotFound($"No medium with id '{(id.Length <= 64 ? id : id[..64] + "...")}'. Ids are 32 lower-case hex characters.");
         }
 
         var stored = await index.GetAsync(id, cancellationToken);
-        return stored is null
-            ? ApiProblems.NotFound($"No medium with id '{id}'.")
-            : Results.Ok(MediaView.From(stored.Record));
-    }
+        if (stored is null)
+        {
+            return ApiProblems.NotFound($"No medium with id '{id}'.");
+        }
 
-    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "...";
+        var covering = (await holds.LoadActiveAsync(cancellationToken)).Covering(stored.Record);
+        return Results.Ok(MediaView.From(stored.Record) with
+        {
+            Holds = covering.Select(h => new HoldReference(h.Id, h.CaseNumber, h.Agency)).ToList(),
+        });
+    }
 }

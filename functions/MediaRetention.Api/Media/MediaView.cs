@@ -1,3 +1,4 @@
+using MediaRetention.Api.Holds;
 using MediaRetention.Core.Media;
 
 namespace MediaRetention.Api.Media;
@@ -27,7 +28,7 @@ public sealed record MediaView(
     string? Caller,
     string? Callee)
 {
-    public IReadOnlyList<string>? Holds { get; init; }
+    public IReadOnlyList<HoldReference>? Holds { get; init; }
 
     public static MediaView From(MediaRecord r) => new(
         r.Id, r.Kind, r.Container, r.BlobName, r.Status, r.RejectionReason, r.Site, r.Camera, r.System, r.CallId,

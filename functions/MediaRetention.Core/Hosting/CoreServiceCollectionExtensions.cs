@@ -1,6 +1,8 @@
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using MediaRetention.Core.Audit;
+using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
@@ -27,6 +29,16 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
         services.TryAddSingleton<StorageProvisioner>();
         services.TryAddSingleton<IngestBlobHandler>();
+        services.AddMediaRetentionAudit();
+
+        services.AddOptions<HoldOptions>().Bind(configuration.GetSection(HoldOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IHoldStore, TableHoldStore>();
+        services.TryAddSingleton<IBlobHoldMarks, AzureBlobHoldMarks>();
+        services.TryAddSingleton<HoldCoverage>();
+        services.TryAddSingleton<PlaceHoldHandler>();
+        services.TryAddSingleton<ReleaseHoldHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMediaIndexedObserver, HoldIngestObserver>());
         return services;
     }
 }

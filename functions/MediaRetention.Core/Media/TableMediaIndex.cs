@@ -1,4 +1,3 @@
-using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using MediaRetention.Core.Storage;
@@ -64,10 +63,10 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
     {
         var filter = MediaQueryFilter.Build(query);
         var pages = table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
-            .AsPages(DecodeToken(continuationToken), pageSize);
+            .AsPages(ContinuationTokens.Decode(continuationToken), pageSize);
         await foreach (var page in pages.WithCancellation(cancellationToken))
         {
-            return new MediaPage(page.Values.Select(MediaEntityMapper.ToRecord).ToList(), EncodeToken(page.ContinuationToken));
+            return new MediaPage(page.Values.Select(MediaEntityMapper.ToRecord).ToList(), ContinuationTokens.Encode(page.ContinuationToken));
         }
 
         return new MediaPage([], null);
@@ -77,27 +76,5 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
     {
         await Task.WhenAll(keys.Select(k =>
             table.UpsertEntityAsync(MediaEntityMapper.ToEntity(record, k), TableUpdateMode.Replace, cancellationToken)));
-    }
-
-    private static string? EncodeToken(string? token) =>
-        token is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(token)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string? DecodeToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
-
-        var base64 = token.Replace('-', '+').Replace('_', '/');
-        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(base64));
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException("continuationToken is not a token this API issued.", nameof(token));
-        }
     }
 }

@@ -16,10 +16,26 @@ public sealed class RunnerHost : IAsyncDisposable
     private RunnerHost(WebApplication app, Uri baseAddress)
     {
         this.app = app;
-        Client = new HttpClient { BaseAddress = baseAddress };
+        BaseAddress = baseAddress;
+        Client = ClientFor(TestKeys.Security);
     }
 
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client with the security key: most tests act as security staff.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>A client sending the given API key (null: no key at all).</summary>
+    public HttpClient ClientFor(string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
 
     public IServiceProvider Services => app.Services;
 
@@ -43,6 +59,7 @@ public sealed class RunnerHost : IAsyncDisposable
             "--Ingest:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
         };
+        args.AddRange(TestKeys.Settings());
         args.AddRange((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}"));
 
         var app = RunnerApp.Build([.. args], configure);
@@ -75,5 +92,37 @@ public sealed class RunnerHost : IAsyncDisposable
         Client.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+}
+
+/// <summary>API keys the test runner accepts, one per role, and police keys of two agencies.</summary>
+public static class TestKeys
+{
+    public const string Security = "test-key-security";
+    public const string Police = "test-key-police-oslo";
+    public const string OtherPolice = "test-key-police-bergen";
+    public const string Admin = "test-key-admin";
+    public const string PoliceAgency = "oslo-pd";
+    public const string OtherPoliceAgency = "bergen-pd";
+
+    public static IEnumerable<string> Settings()
+    {
+        (string Name, string Role, string? Agency, string Key)[] keys =
+        [
+            ("guard-1", "security", null, Security),
+            ("liaison-oslo", "police", PoliceAgency, Police),
+            ("liaison-bergen", "police", OtherPoliceAgency, OtherPolice),
+            ("admin-1", "admin", null, Admin),
+        ];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            yield return $"--Auth:ApiKeys:{i}:Name={keys[i].Name}";
+            yield return $"--Auth:ApiKeys:{i}:Role={keys[i].Role}";
+            yield return $"--Auth:ApiKeys:{i}:KeyHash={MediaRetention.Api.Auth.ApiKeyAuthenticator.HashKey(keys[i].Key)}";
+            if (keys[i].Agency is { } agency)
+            {
+                yield return $"--Auth:ApiKeys:{i}:Agency={agency}";
+            }
+        }
     }
 }

@@ -1,0 +1,64 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace MediaRetention.Api.Auth;
+
+/// <summary>
+/// Azure: App Service Authentication (Easy Auth) validates the Entra ID token in front of the app and passes
+/// the principal in <c>X-MS-CLIENT-PRINCIPAL</c> (base64 JSON). The platform strips that header from incoming
+/// requests, so it can be trusted only when Easy Auth is enabled — which the Bicep template requires.
+/// App roles: <c>security</c>, <c>admin</c>, and <c>police.{agency}</c> for a police liaison of that agency.
+/// </summary>
+public sealed class AppServicePrincipalAuthenticator : ICallerAuthenticator
+{
+    public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
+    private const string PolicePrefix = Roles.Police + ".";
+
+    public AuthenticationResult Authenticate(HttpRequest request)
+    {
+        var encoded = request.Headers[PrincipalHeader].ToString();
+        if (encoded.Length == 0)
+        {
+            return new AuthenticationResult(AuthenticationStatus.None, Problem: "Sign in with Entra ID.");
+        }
+
+        ClientPrincipal? principal;
+        try
+        {
+            principal = JsonSerializer.Deserialize<ClientPrincipal>(Convert.FromBase64String(encoded), JsonSerializerOptions.Web);
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            return new AuthenticationResult(AuthenticationStatus.Invalid, Problem: "The client principal is malformed.");
+        }
+
+        var claims = principal?.Claims ?? [];
+        var roleType = principal?.RoleTyp ?? "roles";
+        var nameType = principal?.NameTyp ?? "name";
+        var name = claims.FirstOrDefault(c => c.Typ == nameType)?.Val
+            ?? claims.FirstOrDefault(c => c.Typ is "preferred_username" or "name")?.Val;
+        var roles = claims.Where(c => c.Typ == roleType || c.Typ == "roles").Select(c => c.Val).ToList();
+
+        // The most privileged role wins when a user has several.
+        Caller? caller = roles.Contains(Roles.Admin) ? new Caller(name ?? "unknown", Roles.Admin, null)
+            : roles.Contains(Roles.Security) ? new Caller(name ?? "unknown", Roles.Security, null)
+            : roles.FirstOrDefault(r => r.StartsWith(PolicePrefix, StringComparison.Ordinal)) is { } police
+                ? new Caller(name ?? "unknown", Roles.Police, police[PolicePrefix.Length..])
+                : null;
+
+        return caller is null
+            ? new AuthenticationResult(AuthenticationStatus.Invalid, Problem: "The signed-in user has no MediaRetention app role.")
+            : new AuthenticationResult(AuthenticationStatus.Authenticated, caller);
+    }
+
+    private sealed record ClientPrincipal(
+        [property: System.Text.Json.Serialization.JsonPropertyName("auth_typ")] string? AuthTyp,
+        [property: System.Text.Json.Serialization.JsonPropertyName("name_typ")] string? NameTyp,
+        [property: System.Text.Json.Serialization.JsonPropertyName("role_typ")] string? RoleTyp,
+        [property: System.Text.Json.Serialization.JsonPropertyName("claims")] List<PrincipalClaim>? Claims);
+
+    private sealed record PrincipalClaim(
+        [property: System.Text.Json.Serialization.JsonPropertyName("typ")] string Typ,
+        [property: System.Text.Json.Serialization.JsonPropertyName("val")] string Val);
+}

@@ -1,0 +1,201 @@
+using MediaRetention.Api.Auth;
+using MediaRetention.Api.Http;
+using MediaRetention.Api.Media;
+using MediaRetention.Core.Holds;
+using MediaRetention.Core.Media;
+using MediaRetention.Core.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace MediaRetention.Api.Holds;
+
+/// <summary>
+/// <c>/api/holds</c>: security and admin place, read and release all holds; police place holds for their own
+/// agency and read only those (another agency's hold is a 404, as if it did not exist); police cannot release.
+/// </summary>
+public sealed class HoldEndpoints(
+    ApiAccess access,
+    PlaceHoldHandler placeHold,
+    ReleaseHoldHandler releaseHold,
+    IHoldStore holds,
+    HoldCoverage coverage,
+    IOptions<HoldOptions> options,
+    TimeProvider time)
+{
+    private static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
+    private static readonly string[] Releasers = [Roles.Security, Roles.Admin];
+
+    public async Task<IResult> PlaceAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<PlaceHoldRequest>(request, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        PlaceHoldCommand command;
+        try
+        {
+            command = ToCommand(body, caller);
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+
+        if (caller.IsPolice && command.RequestedBy.Agency != caller.Agency)
+        {
+            var reason = $"Police keys place holds for their own agency ('{caller.Agency}') only.";
+            await access.RecordDenialAsync(request, caller.Name, caller.Role, reason, cancellationToken);
+            return ApiProblems.Forbidden(reason);
+        }
+
+        var result = await placeHold.HandleAsync(command, cancellationToken);
+        return Results.Created($"/api/holds/{result.Hold.Id}", new PlacedHoldResponse(HoldView.From(result.Hold), result.CoveredMedia));
+    }
+
+    public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        try
+        {
+            var q = new QueryReader(request.Query);
+            var status = q.OneOf("status", HoldStatus.Active, HoldStatus.Released, "all") ?? HoldStatus.Active;
+            var page = await holds.ListAsync(status == "all" ? null : status, caller.IsPolice ? caller.Agency : null,
+                q.Text("continuationToken", 4096), q.Number("pageSize", 100, 1, 1000), cancellationToken);
+            return Results.Ok(new HoldListResponse(page.Items.Select(HoldView.From).ToList(), page.ContinuationToken));
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+        catch (InvalidContinuationTokenException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+    }
+
+    public async Task<IResult> GetAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        var hold = await FindVisibleAsync(request, caller, id, cancellationToken);
+        if (hold is null)
+        {
+            return HoldNotFound(id);
+        }
+
+        try
+        {
+            var q = new QueryReader(request.Query);
+            var page = await coverage.PageAsync(hold.Scope, q.Text("continuationToken", 4096), q.Number("pageSize", 100, 1, 1000), cancellationToken);
+            var media = new MediaListResponse(page.Items.Select(MediaView.From).ToList(), page.ContinuationToken);
+            return Results.Ok(new HoldDetailResponse(HoldView.From(hold), media));
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+        catch (InvalidContinuationTokenException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+    }
+
+    public async Task<IResult> ReleaseAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Releasers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        if (!MediaId.IsWellFormed(id))
+        {
+            return HoldNotFound(id);
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<ReleaseHoldRequest>(request, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        string reason;
+        try
+        {
+            reason = HoldRequestValidator.Reason(body.Reason);
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+
+        var result = await releaseHold.HandleAsync(new ReleaseHoldCommand(id, caller.Name, reason), cancellationToken);
+        return result.Outcome switch
+        {
+            ReleaseHoldOutcome.Released => Results.Ok(HoldView.From(result.Hold!)),
+            ReleaseHoldOutcome.AlreadyReleased => ApiProblems.Conflict(
+                $"Hold '{id}' was already released by {result.Hold!.Release?.ReleasedBy} at {result.Hold.Release?.ReleasedAt:O}."),
+            _ => HoldNotFound(id),
+        };
+    }
+
+    /// <summary>The hold if it exists and the caller may see it; police see only their own agency's holds.</summary>
+    public async Task<Hold?> FindVisibleAsync(HttpRequest request, Caller caller, string id, CancellationToken cancellationToken)
+    {
+        if (!MediaId.IsWellFormed(id))
+        {
+            return null;
+        }
+
+        var stored = await holds.GetAsync(id, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        if (caller.IsPolice && stored.Hold.Agency != caller.Agency)
+        {
+            await access.RecordDenialAsync(request, caller.Name, caller.Role, $"hold {id} belongs to another agency", cancellationToken);
+            return null;
+        }
+
+        return stored.Hold;
+    }
+
+    public static IResult HoldNotFound(string id) =>
+        ApiProblems.NotFound($"No hold with id '{(id.Length <= 64 ? id : id[..64] + "...")}'.");
+
+    private PlaceHoldCommand ToCommand(PlaceHoldRequest body, Caller caller)
+    {
+        var caseNumber = HoldRequestValidator.CaseNumber(body.CaseNumber);
+        var reason = HoldRequestValidator.Reason(body.Reason);
+        var agency = body.RequestedBy?.Agency ?? (caller.IsPolice ? caller.Agency : null);
+        var requestedBy = new RequestedBy(
+            HoldRequestValidator.Identifier("requestedBy.agency", agency),
+            HoldRequestValidator.Officer(body.RequestedBy?.Officer));
+        if (body.ReviewDate is { } review && review <= time.GetUtcNow())
+        {
+            throw new RequestValidationException("'reviewDate' must be in the future.");
+        }
+
+        var scope = HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow);
+        return new PlaceHoldCommand(caseNumber, reason, requestedBy, requestedBy.Agency, caller.Name, body.ReviewDate, scope);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Text.RegularExpressions;
+using MediaRetention.Api.Http;
+using MediaRetention.Core.Holds;
+using MediaRetention.Core.Ingest;
+using MediaRetention.Core.Media;
+
+namespace MediaRetention.Api.Holds;
+
+public sealed record RequestedByRequest(string? Agency, string? Officer);
+
+public sealed record HoldScopeRequest(
+    string? Type,
+    List<string>? MediaIds,
+    string? Site,
+    List<string>? Cameras,
+    string? CallId,
+    string? PhoneNumber,
+    string? System,
+    DateTimeOffset? From,
+    DateTimeOffset? To);
+
+public sealed record PlaceHoldRequest(
+    string? CaseNumber,
+    string? Reason,
+    RequestedByRequest? RequestedBy,
+    DateTimeOffset? ReviewDate,
+    HoldScopeRequest? Scope);
+
+public sealed record ReleaseHoldRequest(string? Reason);
+
+/// <summary>Validates hold requests completely before anything is written.</summary>
+public static partial class HoldRequestValidator
+{
+    public const int MaxMediaIds = 1000;
+    public const int MaxCameras = 100;
+    public const int MaxReasonLength = 2000;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
+    private static partial Regex CaseNumberPattern();
+
+    public static HoldScope ValidateScope(HoldScopeRequest? scope, TimeSpan maxWindow)
+    {
+        if (scope is null)
+        {
+            throw new RequestValidationException("'scope' is required.");
+        }
+
+        var type = scope.Type;
+        if (type is null || !HoldScope.Types.Contains(type))
+        {
+            throw new RequestValidationException($"'scope.type' must be one of: {string.Join(", ", HoldScope.Types)}.");
+        }
+
+        switch (type)
+        {
+            case HoldScope.MediaType:
+                if (scope.MediaIds is not { Count: > 0 and <= MaxMediaIds })
+                {
+                    throw new RequestValidationException($"'scope.mediaIds' must list 1 to {MaxMediaIds} media ids.");
+                }
+
+                if (scope.MediaIds.FirstOrDefault(id => !MediaId.IsWellFormed(id)) is { } bad)
+                {
+                    throw new RequestValidationException($"'{Truncate(bad)}' is not a media id (32 lower-case hex characters).");
+                }
+
+                return new HoldScope { Type = type, MediaIds = scope.MediaIds.Distinct().ToList() };
+
+            case HoldScope.CctvType:
+                var (from, to) = Window(scope, maxWindow);
+                if (scope.Cameras is { Count: > MaxCameras })
+                {
+                    throw new RequestValidationException($"'scope.cameras' may list at most {MaxCameras} cameras.");
+                }
+
+                foreach (var camera in scope.Cameras ?? [])
+                {
+                    Identifier("scope.cameras[]", camera);
+                }
+
+                return new HoldScope
+                {
+                    Type = type,
+                    Site = Identifier("scope.site", scope.Site),
+                    Cameras = scope.Cameras?.Distinct().ToList(),
+                    From = from,
+                    To = to,
+                };
+
+            case HoldScope.CallType:
+                return new HoldScope { Type = type, CallId = Identifier("scope.callId", scope.CallId) };
+
+            case HoldScope.PhoneType:
+                var window = Window(scope, maxWindow);
+                var normalized = PhoneNumber.Normalize(scope.PhoneNumber);
+                if (normalized is null || normalized.Count(char.IsAsciiDigit) is < 3 or > 20)
+                {
+                    throw new RequestValidationException("'scope.phoneNumber' must be a phone number of 3 to 20 digits.");
+                }
+
+                return new HoldScope
+                {
+                    Type = type,
+                    PhoneHash = PhoneNumber.Hash(normalized),
+                    PhoneMasked = PhoneNumber.Mask(normalized),
+                    From = window.From,
+                    To = window.To,
+                };
+
+            default: // system
+                var systemWindow = Window(scope, maxWindow);
+                return new HoldScope
+                {
+                    Type = type,
+                    System = Identifier("scope.system", scope.System),
+                    From = systemWindow.From,
+                    To = systemWindow.To,
+                };
+        }
+    }
+
+    public static string CaseNumber(string? caseNumber) =>
+        caseNumber is not null && CaseNumberPattern().IsMatch(caseNumber)
+            ? caseNumber
+            : throw new RequestValidationException("'caseNumber' is required: 1-64 characters of A-Z, a-z, 0-9, '.', '_', '/' or '-', starting with a letter or digit.");
+
+    public static string Reason(string? reason, string name = "reason") =>
+        !string.IsNullOrWhiteSpace(reason) && reason.Length <= MaxReasonLength && !reason.Any(char.IsControl)
+            ? reason.Trim()
+            : throw new RequestValidationException($"'{name}' is required: 1-{MaxReasonLength} characters, no control characters.");
+
+    public static string Officer(string? officer) =>
+        !string.IsNullOrWhiteSpace(officer) && officer.Length <= 128 && !officer.Any(char.IsControl)
+            ? officer.Trim()
+            : throw new RequestValidationException("'requestedBy.officer' is required: 1-128 characters.");
+
+    public static string Identifier(string name, string? value) =>
+        UploadContract.IsIdentifier(value)
+            ? value!
+            : throw new RequestValidationException($"'{name}' is required: 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.");
+
+    private static (DateTimeOffset From, DateTimeOffset To) Window(HoldScopeRequest scope, TimeSpan maxWindow)
+    {
+        if (scope.From is not { } from || scope.To is not { } to)
+        {
+            throw new RequestValidationException($"'scope.from' and 'scope.to' are required for a {scope.Type} hold (ISO 8601 with time zone).");
+        }
+
+        if (from >= to)
+        {
+            throw new RequestValidationException("'scope.from' must be before 'scope.to'.");
+        }
+
+        if (to - from > maxWindow)
+        {
+            throw new RequestValidationException($"The window may be at most {maxWindow.TotalDays:0.#} days long.");
+        }
+
+        return (from.ToUniversalTime(), to.ToUniversalTime());
+    }
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "...";
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using MediaRetention.Core.Storage;
+using MediaRetention.Core.Media;
+
+namespace MediaRetention.Core.Holds;
+
+/// <summary>Finds the indexed media a hold scope covers, through the index's lookup rows (never a table scan).</summary>
+public sealed class HoldCoverage(IMediaIndex index)
+{
+    private const int ScanPageSize = 1000;
+
+    public async IAsyncEnumerable<MediaRecord> FindCoveredAsync(HoldScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            var page = await PageAsync(scope, token, ScanPageSize, cancellationToken);
+            foreach (var media in page.Items)
+            {
+                yield return media;
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
+
+    /// <summary>One page of covered media. Pages may hold fewer items than asked for; follow the token to the end.</summary>
+    public async Task<MediaPage> PageAsync(HoldScope scope, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        if (scope.Type == HoldScope.MediaType)
+        {
+            return await PageOfListedIdsAsync(scope.MediaIds ?? [], continuationToken, pageSize, cancellationToken);
+        }
+
+        var page = await index.QueryAsync(QueryFor(scope), continuationToken, pageSize, cancellationToken);
+        return page with { Items = page.Items.Where(scope.Covers).ToList() };
+    }
+
+    private async Task<MediaPage> PageOfListedIdsAsync(IReadOnlyList<string> ids, string? token, int pageSize, CancellationToken cancellationToken)
+    {
+        var offset = token is null ? 0 : int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o
+            : throw new InvalidContinuationTokenException();
+        var slice = ids.Skip(offset).Take(pageSize).ToList();
+        var found = await Task.WhenAll(slice.Select(id => index.GetAsync(id, cancellationToken)));
+        var next = offset + slice.Count < ids.Count ? (offset + slice.Count).ToString(CultureInfo.InvariantCulture) : null;
+        return new MediaPage(found.Where(s => s is not null).Select(s => s!.Record).ToList(), next);
+    }
+
+    private static MediaQuery QueryFor(HoldScope scope) => scope.Type switch
+    {
+        HoldScope.CctvType => new MediaQuery { Site = scope.Site, Kind = MediaKind.Cctv, From = scope.From, To = scope.To, Status = MediaStatus.Indexed },
+        HoldScope.CallType => new MediaQuery { CallId = scope.CallId, Kind = MediaKind.Call },
+        HoldScope.PhoneType => new MediaQuery { Kind = MediaKind.Call, From = scope.From, To = scope.To, PhoneHash = scope.PhoneHash, Status = MediaStatus.Indexed },
+        HoldScope.SystemType => new MediaQuery { System = scope.System, Kind = MediaKind.Call, From = scope.From, To = scope.To },
+        _ => throw new ArgumentException($"Unknown hold scope type '{scope.Type}'.", nameof(scope)),
+    };
+}
