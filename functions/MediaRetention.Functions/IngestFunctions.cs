@@ -19,18 +19,19 @@ namespace MediaRetention.Functions;
 /// </remarks>
 public sealed class IngestFunctions(IngestBlobHandler handler)
 {
-    private const string Connection = MediaStorageOptions.ConnectionName;
+    // The app setting prefix of the media storage connection (MediaStorage or MediaStorage__blobServiceUri...).
+    private const string MediaStorage = MediaStorageOptions.ConnectionName;
 
     [Function(nameof(IngestCctvBlob))]
     public Task IngestCctvBlob(
-        [BlobTrigger("%CctvContainer%/{name}", Source = BlobTriggerSource.EventGrid, Connection = Connection)] BlobBaseClient blob,
+        [BlobTrigger("%CctvContainer%/{name}", Source = BlobTriggerSource.EventGrid, Connection = MediaStorage)] BlobBaseClient blob,
         string name,
         CancellationToken cancellationToken) =>
         IngestAsync(blob.BlobContainerName, name, cancellationToken);
 
     [Function(nameof(IngestCallBlob))]
     public Task IngestCallBlob(
-        [BlobTrigger("%CallsContainer%/{name}", Source = BlobTriggerSource.EventGrid, Connection = Connection)] BlobBaseClient blob,
+        [BlobTrigger("%CallsContainer%/{name}", Source = BlobTriggerSource.EventGrid, Connection = MediaStorage)] BlobBaseClient blob,
         string name,
         CancellationToken cancellationToken) =>
         IngestAsync(blob.BlobContainerName, name, cancellationToken);
