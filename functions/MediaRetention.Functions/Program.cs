@@ -1,0 +1,18 @@
+using MediaRetention.Api;
+using MediaRetention.Core.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// The Functions host: the same handlers and endpoints as the self-hosted runner, wired to triggers.
+// Settings are plain app settings (local.settings.json "Values" locally), with the same names as the runner's.
+var builder = FunctionsApplication.CreateBuilder(args);
+
+// ASP.NET Core integration: HttpTriggers take HttpRequest and may return IResult, as MediaEndpoints does.
+builder.ConfigureFunctionsWebApplication();
+
+builder.Services.AddProblemDetails();
+builder.Services.AddMediaRetentionCore(builder.Configuration);
+builder.Services.AddMediaRetentionApi();
+
+await builder.Build().RunAsync();

@@ -1,0 +1,441 @@
+// MediaRetention on Azure: one StorageV2 account (media, bookkeeping tables, Functions host storage) and a
+// Flex Consumption function app that reaches it with its system-assigned managed identity only.
+// Blob ingest is driven by Event Grid (the only blob trigger source Flex Consumption supports).
+// See infra/README.md for the two-phase deployment and the App Service Authentication setup.
+
+targetScope = 'resourceGroup'
+
+@description('Azure region for every resource.')
+param location string = 'norwayeast'
+
+@description('Short lower-case prefix for resource names.')
+@minLength(3)
+@maxLength(11)
+param baseName string = 'mediaret'
+
+@description('Storage redundancy for media and bookkeeping.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSku string = 'Standard_ZRS'
+
+@description('dotnet-isolated runtime version on Flex Consumption (the app targets .NET 10).')
+@allowed([
+  '8.0'
+  '9.0'
+  '10.0'
+])
+param functionRuntimeVersion string = '10.0'
+
+@description('Upper bound of Flex Consumption instances.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory per instance (MB).')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Container for CCTV recordings.')
+param cctvContainerName string = 'cctv'
+
+@description('Container for call recordings.')
+param callsContainerName string = 'calls'
+
+@description('Container for the app\'s own state (checkpoints, retention lease).')
+param stateContainerName string = 'mediaretention-state'
+
+@description('NCRONTAB (with seconds) of the retention sweep.')
+param retentionSchedule string = '0 */15 * * * *'
+
+@description('Phase 2: create the Event Grid subscriptions. Needs the app code deployed first (the blobs_extension key exists only once the host has loaded a blob trigger).')
+param deployEventSubscriptions bool = false
+
+@description('Client id of the Entra ID app registration for App Service Authentication; empty leaves authentication off.')
+param authClientId string = ''
+
+@description('Tags for every resource.')
+param tags object = {
+  workload: 'mediaretention'
+}
+
+var token = uniqueString(resourceGroup().id, baseName)
+var storageAccountName = take('st${baseName}${token}', 24)
+var functionAppName = '${baseName}-func-${token}'
+var planName = '${baseName}-plan-${token}'
+var deploymentContainerName = 'app-package'
+var deadLetterContainerName = 'eventgrid-deadletter'
+
+// The trigger functions in functions/MediaRetention.Functions/IngestFunctions.cs, one per container.
+var ingestSubscriptions = [
+  {
+    name: 'ingest-cctv'
+    functionName: 'IngestCctvBlob'
+    container: cctvContainerName
+  }
+  {
+    name: 'ingest-calls'
+    functionName: 'IngestCallBlob'
+    container: callsContainerName
+  }
+]
+
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+}
+
+// Blob Data Owner: media are read, tagged (index tags need Owner) and deleted by retention.
+// Blob Delegator: user-delegation SAS for evidence links (no account key anywhere).
+// Queue Data Contributor: the blob trigger's poison queue and the host's own queues.
+// Table Data Contributor: the media, holds and audit tables.
+var functionAppRoles = [
+  roles.storageBlobDataOwner
+  roles.storageBlobDelegator
+  roles.storageQueueDataContributor
+  roles.storageTableDataContributor
+]
+
+resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+  name: storageAccountName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: storageSku
+  }
+  properties: {
+    accessTier: 'Hot'
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowCrossTenantReplication: false
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [
+  for name in [
+    cctvContainerName
+    callsContainerName
+    stateContainerName
+    deploymentContainerName
+    deadLetterContainerName
+  ]: {
+    parent: blobService
+    name: name
+    properties: {
+      publicAccess: 'None'
+    }
+  }
+]
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' = [
+  for name in [
+    'media'
+    'holds'
+    'audit'
+  ]: {
+    parent: tableService
+    name: name
+  }
+]
+
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: '${baseName}-log-${token}'
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: 30
+  }
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
+  name: '${baseName}-appi-${token}'
+  location: location
+  tags: tags
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logAnalytics.id
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: functionAppName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      appSettings: [
+        // Host storage, identity-based.
+        {
+          name: 'AzureWebJobsStorage__accountName'
+          value: storage.name
+        }
+        {
+          name: 'AzureWebJobsStorage__credential'
+          value: 'managedidentity'
+        }
+        // Media storage, identity-based: the blob trigger and the app's own clients both read these.
+        {
+          name: 'MediaStorage__blobServiceUri'
+          value: storage.properties.primaryEndpoints.blob
+        }
+        {
+          name: 'MediaStorage__queueServiceUri'
+          value: storage.properties.primaryEndpoints.queue
+        }
+        {
+          name: 'MediaStorage__tableServiceUri'
+          value: storage.properties.primaryEndpoints.table
+        }
+        {
+          name: 'MediaStorage__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'CctvContainer'
+          value: cctvContainerName
+        }
+        {
+          name: 'CallsContainer'
+          value: callsContainerName
+        }
+        {
+          name: 'StateContainer'
+          value: stateContainerName
+        }
+        {
+          name: 'MediaTable'
+          value: 'media'
+        }
+        {
+          name: 'HoldsTable'
+          value: 'holds'
+        }
+        {
+          name: 'AuditTable'
+          value: 'audit'
+        }
+        {
+          name: 'RetentionSchedule'
+          value: retentionSchedule
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: appInsights.properties.ConnectionString
+        }
+      ]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: functionRuntimeVersion
+      }
+    }
+  }
+  dependsOn: [
+    containers
+  ]
+}
+
+resource functionAppRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in functionAppRoles: {
+    name: guid(storage.id, functionApp.id, roleId)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+      principalId: functionApp.identity.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// App Service Authentication (Entra ID). The app roles security/police/admin live on the app registration;
+// see infra/README.md. The blob extension's webhook must stay reachable by Event Grid (it has its own key).
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(authClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/runtime/webhooks/blobs'
+      ]
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${authClientId}'
+            authClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
+}
+
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+  name: '${baseName}-evgt-${token}'
+  location: location
+  tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    source: storage.id
+    topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+// Undeliverable events go to a container, so a lost notification can be replayed (the handler is idempotent).
+resource deadLetterRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, systemTopic.id, roles.storageBlobDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: systemTopic.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The blobs_extension system key of the Functions host. It appears only once the deployed code's host has
+// started with a blob trigger: hence the two phases (infra/README.md). Bicep has no types for
+// Microsoft.Web/sites/host, so the keys are read with the listKeys function rather than an existing resource.
+var blobsExtensionKey = deployEventSubscriptions
+  ? listKeys('${functionApp.id}/host/default', '2024-04-01').systemKeys.blobs_extension
+  : ''
+
+resource ingestEventSubscriptions 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = [
+  for sub in ingestSubscriptions: if (deployEventSubscriptions) {
+    parent: systemTopic
+    name: sub.name
+    properties: {
+      destination: {
+        endpointType: 'WebHook'
+        properties: {
+          endpointUrl: 'https://${functionApp.properties.defaultHostName}/runtime/webhooks/blobs?functionName=Host.Functions.${sub.functionName}&code=${blobsExtensionKey}'
+          maxEventsPerBatch: 1
+          preferredBatchSizeInKilobytes: 64
+        }
+      }
+      eventDeliverySchema: 'EventGridSchema'
+      filter: {
+        includedEventTypes: [
+          'Microsoft.Storage.BlobCreated'
+        ]
+        subjectBeginsWith: '/blobServices/default/containers/${sub.container}/blobs/'
+      }
+      retryPolicy: {
+        maxDeliveryAttempts: 30
+        eventTimeToLiveInMinutes: 1440
+      }
+      deadLetterWithResourceIdentity: {
+        identity: {
+          type: 'SystemAssigned'
+        }
+        deadLetterDestination: {
+          endpointType: 'StorageBlob'
+          properties: {
+            resourceId: storage.id
+            blobContainerName: deadLetterContainerName
+          }
+        }
+      }
+    }
+    dependsOn: [
+      deadLetterRoleAssignment
+      functionAppRoleAssignments
+    ]
+  }
+]
+
+output functionAppName string = functionApp.name
+output functionAppHostName string = functionApp.properties.defaultHostName
+output functionAppPrincipalId string = functionApp.identity.principalId
+output storageAccountName string = storage.name
+output blobServiceUri string = storage.properties.primaryEndpoints.blob
+output tableServiceUri string = storage.properties.primaryEndpoints.table
+output eventGridSystemTopicName string = systemTopic.name
