@@ -27,5 +27,5 @@ public sealed class MediaFunctions(MediaEndpoints endpoints)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.MediaById)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        endpoints.GetAsync(id, cancellationToken);
+        endpoints.GetAsync(request, id, cancellationToken);
 }

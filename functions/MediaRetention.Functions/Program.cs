@@ -1,4 +1,5 @@
 using MediaRetention.Api;
+using MediaRetention.Api.Auth;
 using MediaRetention.Core.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,8 @@ builder.ConfigureFunctionsWebApplication();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddMediaRetentionCore(builder.Configuration);
-builder.Services.AddMediaRetentionApi();
+// In Azure, callers are identified by App Service Authentication (Entra ID app roles), unless Auth:Mode says otherwise.
+builder.Services.Configure<AuthOptions>(options => options.Mode = AuthOptions.AppServiceMode);
+builder.Services.AddMediaRetentionApi(builder.Configuration);
 
 await builder.Build().RunAsync();

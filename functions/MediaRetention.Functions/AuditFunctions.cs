@@ -1,0 +1,22 @@
+using MediaRetention.Api;
+using MediaRetention.Api.Audit;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace MediaRetention.Functions;
+
+/// <summary><c>/api/audit</c>: one-liners into <see cref="AuditEndpoints"/>.</summary>
+public sealed class AuditFunctions(AuditEndpoints endpoints)
+{
+    [Function(nameof(ListAudit))]
+    public Task<IResult> ListAudit(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Audit)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        endpoints.ListAsync(request, cancellationToken);
+
+    [Function(nameof(VerifyAudit))]
+    public Task<IResult> VerifyAudit(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.AuditVerify)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        endpoints.VerifyAsync(request, cancellationToken);
+}

@@ -1,0 +1,36 @@
+using MediaRetention.Api;
+using MediaRetention.Api.Holds;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace MediaRetention.Functions;
+
+/// <summary><c>/api/holds</c>: one-liners into <see cref="HoldEndpoints"/>, the same endpoint the runner maps.</summary>
+public sealed class HoldFunctions(HoldEndpoints endpoints)
+{
+    [Function(nameof(PlaceHold))]
+    public Task<IResult> PlaceHold(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Holds)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        endpoints.PlaceAsync(request, cancellationToken);
+
+    [Function(nameof(ListHolds))]
+    public Task<IResult> ListHolds(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Holds)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        endpoints.ListAsync(request, cancellationToken);
+
+    [Function(nameof(GetHold))]
+    public Task<IResult> GetHold(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.HoldById)] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        endpoints.GetAsync(request, id, cancellationToken);
+
+    [Function(nameof(ReleaseHold))]
+    public Task<IResult> ReleaseHold(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.HoldRelease)] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        endpoints.ReleaseAsync(request, id, cancellationToken);
+}
