@@ -23,6 +23,7 @@ public static class RunnerApp
         builder.Services.AddProblemDetails();
         builder.Services.AddMediaRetentionCore(builder.Configuration);
         builder.Services.AddMediaRetentionApi(builder.Configuration);
+        builder.Services.AddHostedService<StorageProvisioningService>();
         builder.Services.AddSingleton<IngestCheckpointStore>();
         builder.Services.AddHostedService<BlobScanIngestService>();
         configure?.Invoke(builder);

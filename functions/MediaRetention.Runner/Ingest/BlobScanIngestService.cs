@@ -13,7 +13,6 @@ namespace MediaRetention.Runner.Ingest;
 public sealed class BlobScanIngestService(
     IngestBlobHandler handler,
     IMediaBlobStore blobs,
-    StorageProvisioner provisioner,
     IngestCheckpointStore checkpoints,
     IOptions<MediaStorageOptions> storageOptions,
     IOptions<IngestOptions> ingestOptions,
@@ -28,7 +27,6 @@ public sealed class BlobScanIngestService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await provisioner.EnsureCreatedAsync(stoppingToken);
         var checkpoint = await checkpoints.ReadAsync(stoppingToken);
         logger.LogInformation("Ingest scan started; checkpoint {Checkpoint}", checkpoint?.ToString("O") ?? "none");
 
