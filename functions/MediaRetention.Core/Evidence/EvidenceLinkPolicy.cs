@@ -1,0 +1,57 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Sas;
+
+namespace MediaRetention.Core.Evidence;
+
+/// <summary>The rules both link issuers share, so an account-key link and a user-delegation link look alike.</summary>
+public static class EvidenceLinkPolicy
+{
+    /// <summary>
+    /// Longest link lifetime. A user-delegation key (hence its SAS) cannot outlive 7 days; account-key links
+    /// get the same cap so behaviour does not change between Azurite and Azure.
+    /// </summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>The SAS start is back-dated by this much: a storage front end whose clock runs slightly
+    /// behind ours would otherwise refuse a brand-new link.</summary>
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
+    internal static void ValidateRequest(string container, string blobName, DateTimeOffset expiresOn, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(container);
+        ArgumentException.ThrowIfNullOrWhiteSpace(blobName);
+        if (expiresOn <= now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expiresOn), expiresOn, $"A link must expire in the future (now {now:O}).");
+        }
+
+        if (expiresOn - now > MaxLifetime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expiresOn), expiresOn,
+                $"A link may live at most {MaxLifetime.TotalDays:0} days (now {now:O}).");
+        }
+    }
+
+    /// <summary>A read-only SAS for one blob ("b"): the signature covers the blob's path, so it cannot be
+    /// reused for a sibling, and with Read alone the service refuses write, delete and list.</summary>
+    internal static BlobSasBuilder ReadOneBlob(Uri serviceUri, string container, string blobName, DateTimeOffset expiresOn, DateTimeOffset now)
+    {
+        var builder = new BlobSasBuilder
+        {
+            BlobContainerName = container,
+            BlobName = blobName,
+            Resource = "b",
+            StartsOn = now - ClockSkewAllowance,
+            ExpiresOn = expiresOn,
+            // Azurite and on-prem endpoints are plain http; a link that insisted on https would be dead there.
+            Protocol = string.Equals(serviceUri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase)
+                ? SasProtocol.Https
+                : SasProtocol.HttpsAndHttp,
+        };
+        builder.SetPermissions(BlobSasPermissions.Read);
+        return builder;
+    }
+
+    internal static BlobUriBuilder BlobUri(Uri serviceUri, string container, string blobName) =>
+        new(serviceUri) { BlobContainerName = container, BlobName = blobName };
+}

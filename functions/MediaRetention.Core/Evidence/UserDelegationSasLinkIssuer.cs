@@ -1,0 +1,72 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace MediaRetention.Core.Evidence;
+
+/// <summary>
+/// Signs links with a user-delegation key obtained through the app's Entra identity (managed identity on
+/// Azure), so no account key is needed. The key is cached and fetched again only when it would not cover the
+/// requested expiry: one key request per week instead of one per link.
+/// </summary>
+/// <remarks>Azurite refuses user-delegation SAS over plain http, so this issuer is for Azure only.</remarks>
+public sealed class UserDelegationSasLinkIssuer(BlobServiceClient service, TimeProvider time) : IEvidenceLinkIssuer, IDisposable
+{
+    // The service accepts key expiries at most 7 days ahead; asking for the maximum lets one key serve every
+    // link issued in the next days, and a link of the maximum lifetime is still covered by a fresh key.
+    private static readonly TimeSpan KeyLifetime = EvidenceLinkPolicy.MaxLifetime;
+
+    private readonly SemaphoreSlim keyLock = new(1, 1);
+    private UserDelegationKey? cachedKey;
+
+    public async Task<EvidenceLink> IssueReadLinkAsync(string container, string blobName, DateTimeOffset expiresOn, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        EvidenceLinkPolicy.ValidateRequest(container, blobName, expiresOn, now);
+        var key = await KeyCoveringAsync(expiresOn, cancellationToken);
+
+        var sas = EvidenceLinkPolicy.ReadOneBlob(service.Uri, container, blobName, expiresOn, now)
+            .ToSasQueryParameters(key, service.AccountName);
+        var uri = EvidenceLinkPolicy.BlobUri(service.Uri, container, blobName);
+        uri.Sas = sas;
+        return new EvidenceLink(uri.ToUri(), expiresOn);
+    }
+
+    public void Dispose() => keyLock.Dispose();
+
+    private async Task<UserDelegationKey> KeyCoveringAsync(DateTimeOffset expiresOn, CancellationToken cancellationToken)
+    {
+        // A SAS stops working when its key expires, whatever its own expiry says.
+        if (Volatile.Read(ref cachedKey) is { } key && key.SignedExpiresOn >= expiresOn)
+        {
+            return key;
+        }
+
+        await keyLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (cachedKey is { } renewedMeanwhile && renewedMeanwhile.SignedExpiresOn >= expiresOn)
+            {
+                return renewedMeanwhile;
+            }
+
+            var now = time.GetUtcNow();
+            var options = new BlobGetUserDelegationKeyOptions(now + KeyLifetime)
+            {
+                StartsOn = now - EvidenceLinkPolicy.ClockSkewAllowance,
+            };
+            var fresh = (await service.GetUserDelegationKeyAsync(options, cancellationToken)).Value;
+            if (fresh.SignedExpiresOn < expiresOn)
+            {
+                throw new InvalidOperationException(
+                    $"The user-delegation key expires at {fresh.SignedExpiresOn:O}, before the requested link expiry {expiresOn:O}.");
+            }
+
+            Volatile.Write(ref cachedKey, fresh);
+            return fresh;
+        }
+        finally
+        {
+            keyLock.Release();
+        }
+    }
+}
