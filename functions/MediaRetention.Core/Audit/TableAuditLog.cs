@@ -442,8 +442,15 @@ public sealed class TableAuditLog : IAuditLog
             throw new ArgumentException($"Event {index}: details are {json.Length} characters as JSON; at most {MaxDetailsJsonLength} fit in a row.");
         }
 
-        // Fails here, not in the commit loop, for strings UTF-8 cannot encode (lone surrogates).
-        _ = AuditHash.Compute(1, default, auditEvent.Actor, auditEvent.Action, auditEvent.Target, details, AuditHash.Genesis);
+        try
+        {
+            // Fails here, not in the commit loop, for strings UTF-8 cannot encode (lone surrogates).
+            _ = AuditHash.Compute(1, default, auditEvent.Actor, auditEvent.Action, auditEvent.Target, details, AuditHash.Genesis);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new ArgumentException($"Event {index}: text is not valid Unicode.", e);
+        }
 
         var bytes = 2L * (auditEvent.Actor.Length + auditEvent.Action.Length + auditEvent.Target.Length + json.Length) + EntryOverheadBytes;
         return new PreparedEvent(auditEvent, details, json, bytes);
