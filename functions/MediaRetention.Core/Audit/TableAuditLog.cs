@@ -37,6 +37,10 @@ public sealed class TableAuditLog : IAuditLog
 
     private const int MaxCommitAttempts = 40;
 
+    // Storage errors (not conflicts) are already retried inside the SDK; a few more rounds, then give up so a
+    // storage outage does not hold every queued caller for minutes.
+    private const int MaxStorageFailures = 3;
+
     // A transaction is limited to 4 MiB; strings count as UTF-16 on the wire-side limit, so estimate 2 bytes a char.
     private const long TransactionBudgetBytes = 3L * 1024 * 1024;
     private const int EntryOverheadBytes = 1024;
@@ -305,6 +309,7 @@ public sealed class TableAuditLog : IAuditLog
     private async Task<IReadOnlyList<AuditEntry>> CommitAsync(List<PreparedEvent> events, CancellationToken cancellationToken)
     {
         var attempts = new List<Attempt>();
+        var storageFailures = 0;
         for (var attempt = 1; ; attempt++)
         {
             var head = await ReadHeadAsync(cancellationToken);
@@ -331,15 +336,18 @@ public sealed class TableAuditLog : IAuditLog
             }
             catch (RequestFailedException e) when (IsRetryable(e))
             {
-                if (attempt >= MaxCommitAttempts)
+                var conflict = e.Status is 409 or 412;
+                storageFailures += conflict ? 0 : 1;
+                if (attempt >= MaxCommitAttempts || storageFailures >= MaxStorageFailures)
                 {
                     if (await FindLandedAsync(attempts, await ReadHeadAsync(cancellationToken), cancellationToken) is { } late)
                     {
                         return late.Entries;
                     }
 
-                    throw new InvalidOperationException(
-                        $"Audit append gave up after {MaxCommitAttempts} attempts against competing writers; nothing was recorded.", e);
+                    throw new InvalidOperationException(conflict
+                        ? $"Audit append gave up after {attempt} attempts against competing writers; nothing was recorded."
+                        : $"Audit append gave up after {storageFailures} storage failures; nothing was recorded.", e);
                 }
             }
 
@@ -442,8 +450,15 @@ public sealed class TableAuditLog : IAuditLog
             throw new ArgumentException($"Event {index}: details are {json.Length} characters as JSON; at most {MaxDetailsJsonLength} fit in a row.");
         }
 
-        // Fails here, not in the commit loop, for strings UTF-8 cannot encode (lone surrogates).
-        _ = AuditHash.Compute(1, default, auditEvent.Actor, auditEvent.Action, auditEvent.Target, details, AuditHash.Genesis);
+        try
+        {
+            // Fails here, not in the commit loop, for strings UTF-8 cannot encode (lone surrogates).
+            _ = AuditHash.Compute(1, default, auditEvent.Actor, auditEvent.Action, auditEvent.Target, details, AuditHash.Genesis);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new ArgumentException($"Event {index}: text is not valid Unicode.", e);
+        }
 
         var bytes = 2L * (auditEvent.Actor.Length + auditEvent.Action.Length + auditEvent.Target.Length + json.Length) + EntryOverheadBytes;
         return new PreparedEvent(auditEvent, details, json, bytes);
