@@ -2,6 +2,7 @@ using MediaRetention.Api.Audit;
 using MediaRetention.Api.Auth;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
+using MediaRetention.Api.Retention;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,6 +26,8 @@ public static class ApiRoutes
     public const string HoldRelease = "holds/{id}/release";
     public const string Audit = "audit";
     public const string AuditVerify = "audit/verify";
+    public const string RetentionPreview = "retention/preview";
+    public const string RetentionSweep = "retention/sweep";
 
     public static IServiceCollection AddMediaRetentionApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,6 +41,7 @@ public static class ApiRoutes
         services.TryAddSingleton<MediaEndpoints>();
         services.TryAddSingleton<HoldEndpoints>();
         services.TryAddSingleton<AuditEndpoints>();
+        services.TryAddSingleton<RetentionEndpoints>();
         return services;
     }
 
@@ -52,6 +56,8 @@ public static class ApiRoutes
         api.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct));
         api.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         api.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
+        api.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));
+        api.MapPost(RetentionSweep, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.SweepAsync(r, ct));
         return app;
     }
 }

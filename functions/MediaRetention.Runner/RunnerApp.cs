@@ -1,6 +1,7 @@
 using MediaRetention.Api;
 using MediaRetention.Core.Hosting;
 using MediaRetention.Runner.Ingest;
+using MediaRetention.Runner.Retention;
 
 namespace MediaRetention.Runner;
 
@@ -26,6 +27,7 @@ public static class RunnerApp
         builder.Services.AddHostedService<StorageProvisioningService>();
         builder.Services.AddSingleton<IngestCheckpointStore>();
         builder.Services.AddHostedService<BlobScanIngestService>();
+        builder.Services.AddHostedService<RetentionTimerService>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

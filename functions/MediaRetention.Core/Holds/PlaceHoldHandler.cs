@@ -15,7 +15,11 @@ public sealed record PlaceHoldCommand(
     DateTimeOffset? ReviewDate,
     HoldScope Scope);
 
-public sealed record PlaceHoldResult(Hold Hold, int CoveredMedia);
+/// <param name="CoveredMediaIds">The media marked held by this placement (blobs that still existed).</param>
+public sealed record PlaceHoldResult(Hold Hold, IReadOnlyList<string> CoveredMediaIds)
+{
+    public int CoveredMedia => CoveredMediaIds.Count;
+}
 
 /// <summary>
 /// Places a legal hold: the hold row first (from then on every sweep keeps what it covers), then a held mark
@@ -48,7 +52,7 @@ public sealed class PlaceHoldHandler(
         };
         await holds.CreateAsync(hold, cancellationToken);
 
-        var covered = 0;
+        var covered = new System.Collections.Concurrent.ConcurrentBag<string>();
         Exception? markingFailure = null;
         try
         {
@@ -59,7 +63,7 @@ public sealed class PlaceHoldHandler(
                     // A blob already gone cannot be preserved and is not counted as covered.
                     if (await marks.MarkHeldAsync(media.Container, media.BlobName, ct))
                     {
-                        Interlocked.Increment(ref covered);
+                        covered.Add(media.Id);
                     }
                 });
         }
@@ -67,11 +71,11 @@ public sealed class PlaceHoldHandler(
         {
             // The hold row is in force already (sweeps read it); only the marks are incomplete.
             markingFailure = e;
-            logger.LogError(e, "Hold {HoldId} placed, but marking its media failed after {Covered}", hold.Id, covered);
+            logger.LogError(e, "Hold {HoldId} placed, but marking its media failed after {Covered}", hold.Id, covered.Count);
         }
 
         var details = HoldAuditDetails.For(hold);
-        details["coveredMedia"] = covered.ToString(CultureInfo.InvariantCulture);
+        details["coveredMedia"] = covered.Count.ToString(CultureInfo.InvariantCulture);
         if (markingFailure is not null)
         {
             details["markingFailed"] = markingFailure.GetType().Name;
@@ -83,7 +87,7 @@ public sealed class PlaceHoldHandler(
             throw new HoldMarkingException(hold, markingFailure);
         }
 
-        return new PlaceHoldResult(hold, covered);
+        return new PlaceHoldResult(hold, [.. covered]);
     }
 }
 

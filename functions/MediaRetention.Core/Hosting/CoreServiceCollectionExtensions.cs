@@ -5,10 +5,12 @@ using MediaRetention.Core.Audit;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Hosting;
 
@@ -38,7 +40,17 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<HoldCoverage>();
         services.TryAddSingleton<PlaceHoldHandler>();
         services.TryAddSingleton<ReleaseHoldHandler>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMediaIndexedObserver, HoldIngestObserver>());
+        services.TryAddSingleton<IIngestHoldMarker, HoldIngestMarker>();
+
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionScheduleOptions>().Bind(configuration).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionScheduleOptions>, RetentionOptionsValidator>());
+        services.TryAddSingleton<RetentionPolicy>();
+        services.TryAddSingleton<RetentionSweepHandler>();
+        services.TryAddSingleton<RetentionSweepLock>();
+        services.TryAddSingleton<RunRetentionSweepHandler>();
         return services;
     }
 }

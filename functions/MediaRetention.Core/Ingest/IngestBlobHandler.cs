@@ -36,7 +36,7 @@ public sealed record IngestResult(IngestOutcome Outcome, MediaRecord? Record = n
 public sealed class IngestBlobHandler(
     IMediaBlobStore blobs,
     IMediaIndex index,
-    IEnumerable<IMediaIndexedObserver> observers,
+    IIngestHoldMarker holdMarker,
     IOptions<MediaStorageOptions> storageOptions,
     IOptions<IngestOptions> ingestOptions,
     TimeProvider time,
@@ -85,13 +85,13 @@ public sealed class IngestBlobHandler(
                 continue;
             }
 
+            await holdMarker.MarkAsync(record, cancellationToken);
+
+            // Stamped after marking, right before the write: the sweep leaves alone records indexed just before
+            // it started, which covers ingests still in flight.
+            record = record with { IndexedAt = time.GetUtcNow() };
             if (await index.TrySaveAsync(record, stored, cancellationToken))
             {
-                foreach (var observer in observers)
-                {
-                    await observer.OnIndexedAsync(record, cancellationToken);
-                }
-
                 LogIndexed(record);
                 return new IngestResult(
                     record.Status == MediaStatus.Indexed ? IngestOutcome.Indexed : IngestOutcome.Rejected, record);

@@ -35,4 +35,16 @@ public interface IMediaIndex
     Task RepairLookupRowsAsync(StoredMedia stored, CancellationToken cancellationToken);
 
     Task<MediaPage> QueryAsync(MediaQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Media of <paramref name="kind"/> whose retention time (recording time, upload time for rejected media) is
+    /// before <paramref name="before"/>, oldest day first, page by page: one key-range query, no table scan.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<MediaRecord>> ScanRetainedBeforeAsync(string kind, DateTimeOffset before, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>Removes the records and their lookup rows (batched per partition); rows already gone are fine.</summary>
+    Task RemoveAsync(IReadOnlyList<MediaRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>Id and blob ETag of every record, for reconciling the index with the containers.</summary>
+    IAsyncEnumerable<(string Id, string ETag)> ListRecordVersionsAsync(CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using MediaRetention.Core.Storage;
@@ -8,6 +9,7 @@ namespace MediaRetention.Core.Media;
 /// <summary><see cref="IMediaIndex"/> over Azure Table Storage; see <see cref="MediaTableLayout"/> for the keys.</summary>
 public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaStorageOptions> options) : IMediaIndex
 {
+    private const int MaxBatch = 100;
     private readonly TableClient table = service.GetTableClient(options.Value.MediaTable);
 
     public async Task<StoredMedia?> GetAsync(string id, CancellationToken cancellationToken)
@@ -70,6 +72,68 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
         }
 
         return new MediaPage([], null);
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<MediaRecord>> ScanRetainedBeforeAsync(
+        string kind, DateTimeOffset before, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Every key of an earlier day sorts before the cut-off's time key, so one RowKey bound serves all days.
+        var low = MediaTableLayout.TimePrefix + kind + "|";
+        var high = MediaTableLayout.TimePartition(kind, before);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {low} and PartitionKey le {high} and RowKey lt {MediaTableLayout.TimeKey(before)}");
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
+                           .AsPages(pageSizeHint: pageSize).WithCancellation(cancellationToken))
+        {
+            if (page.Values.Count > 0)
+            {
+                yield return page.Values.Select(MediaEntityMapper.ToRecord).ToList();
+            }
+        }
+    }
+
+    public async Task RemoveAsync(IReadOnlyList<MediaRecord> records, CancellationToken cancellationToken)
+    {
+        // Lookup rows before record rows: a crash in between leaves the record, so the next sweep finds the
+        // medium again (its blob already gone) and finishes the job.
+        var lookups = records.SelectMany(MediaTableLayout.LookupKeys);
+        var recordRows = records.Select(r => MediaTableLayout.RecordKey(r.Id));
+        await DeleteRowsAsync(lookups, cancellationToken);
+        await DeleteRowsAsync(recordRows, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<(string Id, string ETag)> ListRecordVersionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + "~"}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, [nameof(MediaRecord.Id), nameof(MediaRecord.ETag)], cancellationToken))
+        {
+            yield return (entity.GetString(nameof(MediaRecord.Id)), entity.GetString(nameof(MediaRecord.ETag)));
+        }
+    }
+
+    private async Task DeleteRowsAsync(IEnumerable<RowKeyPair> rows, CancellationToken cancellationToken)
+    {
+        var batches = rows.Distinct().GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(MaxBatch)).ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (batch, ct) =>
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(
+                        batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey), ETag.All)),
+                        ct);
+                }
+                catch (TableTransactionFailedException)
+                {
+                    // A row of the batch is already gone (an earlier sweep was interrupted): one by one, where
+                    // deleting a missing row is not an error.
+                    foreach (var row in batch)
+                    {
+                        await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
+                    }
+                }
+            });
     }
 
     private async Task UpsertLookupRowsAsync(MediaRecord record, IReadOnlyList<RowKeyPair> keys, CancellationToken cancellationToken)

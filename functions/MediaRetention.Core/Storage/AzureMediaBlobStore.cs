@@ -79,6 +79,26 @@ public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobS
         }
     }
 
+    public async Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await service.GetBlobContainerClient(container).GetBlobClient(name).DeleteAsync(
+                DeleteSnapshotsOption.IncludeSnapshots,
+                new BlobRequestConditions { IfMatch = new ETag(etag), TagConditions = Holds.IBlobHoldMarks.NotHeldCondition },
+                cancellationToken);
+            return BlobDeleteOutcome.Deleted;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return BlobDeleteOutcome.AlreadyGone;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return BlobDeleteOutcome.ConditionFailed;
+        }
+    }
+
     // Blob metadata names are case-insensitive in the service; callers look them up by lower-case name.
     private static Dictionary<string, string> CaseInsensitive(IDictionary<string, string>? metadata) =>
         metadata is null

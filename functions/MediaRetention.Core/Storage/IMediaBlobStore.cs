@@ -34,4 +34,10 @@ public interface IMediaBlobStore
     Task<Stream> OpenReadAsync(string container, string name, string etag, CancellationToken cancellationToken);
 
     IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the blob and its snapshots only if it is still the version with <paramref name="etag"/> and is
+    /// marked not held (<see cref="Holds.IBlobHoldMarks.NotHeldCondition"/>). Anything else keeps the blob.
+    /// </summary>
+    Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken);
 }

@@ -58,6 +58,7 @@ public sealed class RunnerHost : IAsyncDisposable
             $"--AuditTable={storage.AuditTable}",
             "--Ingest:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
+            "--Retention:TimerEnabled=false",
         };
         args.AddRange(TestKeys.Settings());
         args.AddRange((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}"));

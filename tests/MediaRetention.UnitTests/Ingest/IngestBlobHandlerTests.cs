@@ -16,14 +16,14 @@ public sealed class IngestBlobHandlerTests
 
     private readonly IMediaBlobStore blobs = Substitute.For<IMediaBlobStore>();
     private readonly IMediaIndex index = Substitute.For<IMediaIndex>();
-    private readonly IMediaIndexedObserver observer = Substitute.For<IMediaIndexedObserver>();
+    private readonly IIngestHoldMarker holdMarker = Substitute.For<IIngestHoldMarker>();
     private readonly CapturingLogger<IngestBlobHandler> logger = new();
     private readonly IngestBlobHandler handler;
 
     public IngestBlobHandlerTests()
     {
         index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(true);
-        handler = new IngestBlobHandler(blobs, index, [observer], Options.Create(Storage),
+        handler = new IngestBlobHandler(blobs, index, holdMarker, Options.Create(Storage),
             Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger);
     }
 
@@ -45,7 +45,8 @@ public sealed class IngestBlobHandlerTests
         Assert.Equal("\"e1\"", saved.ETag);
         Assert.Equal(content.Length, saved.Size);
         await index.Received(1).TrySaveAsync(Arg.Any<MediaRecord>(), null, Arg.Any<CancellationToken>());
-        await observer.Received(1).OnIndexedAsync(saved, Arg.Any<CancellationToken>());
+        await holdMarker.Received(1).MarkAsync(Arg.Is<MediaRecord>(r => r.Id == saved.Id && r.ETag == saved.ETag), Arg.Any<CancellationToken>());
+        Assert.Equal(Now, saved.IndexedAt);
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class IngestBlobHandlerTests
         Assert.Equal(IngestOutcome.Unchanged, result.Outcome);
         await blobs.DidNotReceiveWithAnyArgs().OpenReadAsync(default!, default!, default!, default);
         await index.DidNotReceiveWithAnyArgs().TrySaveAsync(default!, default, default);
-        await observer.DidNotReceiveWithAnyArgs().OnIndexedAsync(default!, default);
+        await holdMarker.DidNotReceiveWithAnyArgs().MarkAsync(default!, default);
     }
 
     [Fact]
@@ -205,7 +206,6 @@ public sealed class IngestBlobHandlerTests
 
         Assert.Equal(IngestOutcome.Unchanged, result.Outcome);
         await index.Received(1).RepairLookupRowsAsync(winner, Arg.Any<CancellationToken>());
-        await observer.DidNotReceiveWithAnyArgs().OnIndexedAsync(default!, default);
     }
 
     private void GivenBlob(string container, string name, byte[] content, string etag, Dictionary<string, string>? metadata = null)

@@ -1,0 +1,27 @@
+using MediaRetention.Core.Media;
+using Microsoft.Extensions.Options;
+
+namespace MediaRetention.Core.Retention;
+
+/// <summary>How long each medium is kept, counted from <see cref="MediaRecord.RetentionFrom"/>.</summary>
+public sealed class RetentionPolicy(IOptions<RetentionOptions> options)
+{
+    public TimeSpan For(MediaRecord media)
+    {
+        var o = options.Value;
+        var days = media.Kind == MediaKind.Cctv
+            ? media.Site is { } site && o.SiteDays.TryGetValue(site, out var siteDays) ? siteDays : o.CctvDays
+            : media.System is { } system && o.SystemDays.TryGetValue(system, out var systemDays) ? systemDays : o.CallDays;
+        return TimeSpan.FromDays(days);
+    }
+
+    public DateTimeOffset ExpiresAt(MediaRecord media) => media.RetentionFrom + For(media);
+
+    /// <summary>The shortest retention any medium of the kind can have: the sweep reads everything older than that.</summary>
+    public TimeSpan ShortestFor(string kind)
+    {
+        var o = options.Value;
+        var (days, overrides) = kind == MediaKind.Cctv ? (o.CctvDays, o.SiteDays) : (o.CallDays, o.SystemDays);
+        return TimeSpan.FromDays(overrides.Values.Append(days).Min());
+    }
+}

@@ -1,0 +1,394 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using MediaRetention.Core.Audit;
+using MediaRetention.Core.Holds;
+using MediaRetention.Core.Ingest;
+using MediaRetention.Core.Media;
+using MediaRetention.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MediaRetention.Core.Retention;
+
+/// <summary>
+/// One retention sweep. Never deletes held or unexpired media, whatever fails when:
+/// <list type="number">
+/// <item>Reconcile: every blob the index does not know (or knows at another version) is indexed first, so
+/// nothing escapes retention.</item>
+/// <item>Snapshot the active holds, then read expired media from the index page by page (memory stays flat).</item>
+/// <item>Delete each unheld expired blob only if it is still the indexed version and marked not held: a hold
+/// placed after the snapshot marks its media held first, so the delete fails and the medium stays.</item>
+/// <item>Blobs that fail the condition are looked at again with fresh holds (see <see cref="RetryAsync"/>).</item>
+/// <item>Audit each deletion, then remove its index rows. A crash anywhere leaves the index row, so the next
+/// sweep finds the medium again and finishes (a blob already gone counts as deleted).</item>
+/// </list>
+/// </summary>
+public sealed class RetentionSweepHandler(
+    IMediaBlobStore blobs,
+    IMediaIndex index,
+    IHoldStore holds,
+    IBlobHoldMarks marks,
+    IngestBlobHandler ingest,
+    IAuditLog audit,
+    RetentionPolicy policy,
+    IOptions<RetentionOptions> options,
+    IOptions<MediaStorageOptions> storage,
+    TimeProvider time,
+    ILogger<RetentionSweepHandler> logger)
+{
+    public const string Actor = "retention-sweep";
+    private const int PageSize = 1000;
+    private const int ReconcileParallelism = 8;
+
+    public async Task<SweepSummary> SweepAsync(string triggeredBy, CancellationToken cancellationToken)
+    {
+        var startedAt = time.GetUtcNow();
+        var sweepId = Guid.CreateVersion7(startedAt).ToString("N");
+        var counters = new Counters();
+
+        var reconciled = await ReconcileAsync(counters, cancellationToken);
+        var snapshot = await holds.LoadActiveAsync(cancellationToken);
+        var settledBefore = startedAt - options.Value.IngestSettleTime;
+        var bookkeeping = Task.CompletedTask;
+
+        await foreach (var page in ExpiredPagesAsync(startedAt, cancellationToken))
+        {
+            var toDelete = new List<MediaRecord>();
+            foreach (var media in page)
+            {
+                counters.Add(ref counters.Expired);
+                if (media.IndexedAt > settledBefore)
+                {
+                    counters.Add(ref counters.Deferred);
+                }
+                else if (snapshot.IsHeld(media))
+                {
+                    counters.Add(ref counters.HeldKept);
+                }
+                else
+                {
+                    toDelete.Add(media);
+                }
+            }
+
+            var gone = new ConcurrentBag<(MediaRecord Media, bool AlreadyGone)>();
+            var conditionFailed = new ConcurrentBag<MediaRecord>();
+            await DeleteAllAsync(toDelete, gone, conditionFailed, counters, cancellationToken);
+            if (!conditionFailed.IsEmpty)
+            {
+                await RetryAsync([.. conditionFailed], gone, counters, cancellationToken);
+            }
+
+            // The previous page's bookkeeping ran while this page's blobs were deleted; one in flight at a time.
+            await bookkeeping;
+            bookkeeping = RecordDeletionsAsync(sweepId, [.. gone], cancellationToken);
+        }
+
+        await bookkeeping;
+        var finishedAt = time.GetUtcNow();
+        var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled);
+        await audit.AppendAsync(new AuditEvent(Actor, AuditActions.RetentionSweep, "sweep/" + sweepId, SummaryDetails(summary)), cancellationToken);
+        logger.LogInformation(
+            "Sweep {SweepId}: {Deleted} deleted, {AlreadyGone} already gone, {HeldKept} held, {Deferred} deferred, {Failures} failures, {Reconciled} reconciled in {Seconds:0.0} s",
+            sweepId, summary.Deleted, summary.AlreadyGone, summary.HeldKept, summary.Deferred, summary.Failures, summary.Reconciled, summary.DurationSeconds);
+        return summary;
+    }
+
+    /// <summary>What a sweep would do now, without deleting or marking anything.</summary>
+    public async Task<RetentionPreview> PreviewAsync(int limit, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var snapshot = await holds.LoadActiveAsync(cancellationToken);
+        var wouldDelete = new List<ExpiredMedium>();
+        var kept = new List<HeldMedium>();
+        int deleteCount = 0, heldCount = 0;
+        long bytes = 0;
+        await foreach (var page in ExpiredPagesAsync(now, cancellationToken))
+        {
+            foreach (var media in page)
+            {
+                var covering = snapshot.Covering(media);
+                if (covering.Count > 0)
+                {
+                    if (++heldCount <= limit)
+                    {
+                        kept.Add(new HeldMedium(media.Id, media.Kind, media.Container, media.BlobName, policy.ExpiresAt(media),
+                            covering.Select(h => h.Id).ToList(), covering.Select(h => h.CaseNumber).Distinct().ToList()));
+                    }
+                }
+                else
+                {
+                    bytes += media.Size;
+                    if (++deleteCount <= limit)
+                    {
+                        wouldDelete.Add(new ExpiredMedium(media.Id, media.Kind, media.Container, media.BlobName,
+                            media.RetentionFrom, policy.ExpiresAt(media), media.Size));
+                    }
+                }
+            }
+        }
+
+        return new RetentionPreview(now, deleteCount, bytes, heldCount, wouldDelete, kept, deleteCount > limit || heldCount > limit);
+    }
+
+    private async IAsyncEnumerable<IReadOnlyList<MediaRecord>> ExpiredPagesAsync(
+        DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var kind in new[] { MediaKind.Cctv, MediaKind.Call })
+        {
+            // Everything older than the shortest retention of the kind; longer per-site retention is applied here.
+            var candidatesBefore = now - policy.ShortestFor(kind);
+            await foreach (var page in index.ScanRetainedBeforeAsync(kind, candidatesBefore, PageSize, cancellationToken))
+            {
+                var expired = page.Where(m => policy.ExpiresAt(m) <= now).ToList();
+                if (expired.Count > 0)
+                {
+                    yield return expired;
+                }
+            }
+        }
+    }
+
+    private async Task DeleteAllAsync(
+        List<MediaRecord> toDelete,
+        ConcurrentBag<(MediaRecord, bool)> gone,
+        ConcurrentBag<MediaRecord> conditionFailed,
+        Counters counters,
+        CancellationToken cancellationToken)
+    {
+        await Parallel.ForEachAsync(toDelete,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelDeletes, CancellationToken = cancellationToken },
+            async (media, ct) =>
+            {
+                try
+                {
+                    var outcome = await blobs.DeleteIfUnchangedAndNotHeldAsync(media.Container, media.BlobName, media.ETag, ct);
+                    switch (outcome)
+                    {
+                        case BlobDeleteOutcome.Deleted:
+                            counters.Deleted(media.Size);
+                            gone.Add((media, false));
+                            break;
+                        case BlobDeleteOutcome.AlreadyGone:
+                            counters.Add(ref counters.AlreadyGone);
+                            gone.Add((media, true));
+                            break;
+                        default:
+                            conditionFailed.Add(media);
+                            break;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    counters.Add(ref counters.Failures);
+                    logger.LogError(e, "Could not delete {Container}/{BlobName}; kept, and tried again next sweep", media.Container, media.BlobName);
+                }
+            });
+    }
+
+    /// <summary>
+    /// The slow path, for blobs whose delete condition failed. A blob changed since it was indexed is re-indexed
+    /// (and looked at next sweep). Otherwise its mark is not "no": a hold's mark, one left by a released hold,
+    /// or none. With holds re-read, uncovered blobs are marked "no", the holds are read once more, and only
+    /// blobs still uncovered are deleted, on the same condition. A hold written before that second read is
+    /// seen by it; one written after marks its media after our "no", so the delete fails.
+    /// </summary>
+    private async Task RetryAsync(
+        List<MediaRecord> failed, ConcurrentBag<(MediaRecord, bool)> gone, Counters counters, CancellationToken cancellationToken)
+    {
+        var unchanged = new ConcurrentBag<MediaRecord>();
+        await ForEachAsync(failed, async (media, ct) =>
+        {
+            var current = await blobs.GetPropertiesAsync(media.Container, media.BlobName, ct);
+            if (current is null)
+            {
+                counters.Add(ref counters.AlreadyGone);
+                gone.Add((media, true));
+            }
+            else if (current.ETag != media.ETag)
+            {
+                await ingest.HandleAsync(new IngestBlobCommand(media.Container, media.BlobName), ct);
+                counters.Add(ref counters.Deferred);
+            }
+            else
+            {
+                unchanged.Add(media);
+            }
+        }, counters, cancellationToken);
+
+        var candidates = await KeepUncoveredAsync([.. unchanged], counters, cancellationToken);
+        var marked = new ConcurrentBag<MediaRecord>();
+        await ForEachAsync(candidates, async (media, ct) =>
+        {
+            if (await marks.MarkNotHeldAsync(media.Container, media.BlobName, ct))
+            {
+                marked.Add(media);
+            }
+            else
+            {
+                counters.Add(ref counters.AlreadyGone);
+                gone.Add((media, true));
+            }
+        }, counters, cancellationToken);
+
+        var stillUncovered = await KeepUncoveredAsync([.. marked], counters, cancellationToken);
+        var failedAgain = new ConcurrentBag<MediaRecord>();
+        await DeleteAllAsync(stillUncovered, gone, failedAgain, counters, cancellationToken);
+        counters.Add(ref counters.Deferred, failedAgain.Count);
+    }
+
+    /// <summary>Reloads the holds; covered media are (re)marked held and kept; the rest are returned.</summary>
+    private async Task<List<MediaRecord>> KeepUncoveredAsync(List<MediaRecord> media, Counters counters, CancellationToken cancellationToken)
+    {
+        if (media.Count == 0)
+        {
+            return media;
+        }
+
+        var fresh = await holds.LoadActiveAsync(cancellationToken);
+        var covered = media.Where(fresh.IsHeld).ToList();
+        await ForEachAsync(covered, (m, ct) => new ValueTask(marks.MarkHeldAsync(m.Container, m.BlobName, ct)), counters, cancellationToken);
+        counters.Add(ref counters.HeldKept, covered.Count);
+        return media.Where(m => !fresh.IsHeld(m)).ToList();
+    }
+
+    private async Task RecordDeletionsAsync(string sweepId, List<(MediaRecord Media, bool AlreadyGone)> gone, CancellationToken cancellationToken)
+    {
+        if (gone.Count == 0)
+        {
+            return;
+        }
+
+        // Audit first: if the sweep dies before the index rows go, the next sweep records the medium again
+        // (as already gone) rather than leaving a deletion unaccounted for.
+        await audit.AppendManyAsync(gone.Select(g => new AuditEvent(Actor, AuditActions.MediaDeleted, "media/" + g.Media.Id,
+            DeletionDetails(sweepId, g.Media, g.AlreadyGone))).ToList(), cancellationToken);
+        await index.RemoveAsync(gone.Select(g => g.Media).ToList(), cancellationToken);
+    }
+
+    private async Task<int> ReconcileAsync(Counters counters, CancellationToken cancellationToken)
+    {
+        // Id → ETag of every record: memory grows with the number of media (about 150 bytes each), not with
+        // what expires; see README "Scale limits".
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var (id, etag) in index.ListRecordVersionsAsync(cancellationToken))
+        {
+            known[id] = etag;
+        }
+
+        var reconciled = 0;
+        foreach (var container in storage.Value.MediaContainers)
+        {
+            var unknown = new List<BlobSnapshot>();
+            await foreach (var blob in blobs.ListAsync(container, cancellationToken))
+            {
+                if (!known.TryGetValue(MediaId.For(blob.Container, blob.Name), out var etag) || etag != blob.ETag)
+                {
+                    unknown.Add(blob);
+                }
+            }
+
+            await Parallel.ForEachAsync(unknown,
+                new ParallelOptions { MaxDegreeOfParallelism = ReconcileParallelism, CancellationToken = cancellationToken },
+                async (blob, ct) =>
+                {
+                    try
+                    {
+                        var result = await ingest.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name), ct);
+                        if (result.Outcome is IngestOutcome.Indexed or IngestOutcome.Rejected)
+                        {
+                            Interlocked.Increment(ref reconciled);
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        counters.Add(ref counters.Failures);
+                        logger.LogError(e, "Could not index {Container}/{BlobName} while reconciling", blob.Container, blob.Name);
+                    }
+                });
+        }
+
+        return reconciled;
+    }
+
+    private async Task ForEachAsync(List<MediaRecord> items, Func<MediaRecord, CancellationToken, ValueTask> body, Counters counters, CancellationToken cancellationToken) =>
+        await Parallel.ForEachAsync(items,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelDeletes, CancellationToken = cancellationToken },
+            async (media, ct) =>
+            {
+                try
+                {
+                    await body(media, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    counters.Add(ref counters.Failures);
+                    logger.LogError(e, "Could not re-check {Container}/{BlobName}; kept, and tried again next sweep", media.Container, media.BlobName);
+                }
+            });
+
+    private static Dictionary<string, string?> DeletionDetails(string sweepId, MediaRecord media, bool alreadyGone) => new()
+    {
+        // No phone numbers: call blob names carry none by contract, and caller/callee are left out.
+        ["sweepId"] = sweepId,
+        ["container"] = media.Container,
+        ["blobName"] = media.BlobName,
+        ["kind"] = media.Kind,
+        ["status"] = media.Status,
+        ["recordedAt"] = media.RecordedAt?.ToString("O", CultureInfo.InvariantCulture),
+        ["retentionFrom"] = media.RetentionFrom.ToString("O", CultureInfo.InvariantCulture),
+        ["sha256"] = media.Sha256,
+        ["size"] = media.Size.ToString(CultureInfo.InvariantCulture),
+        ["alreadyGone"] = alreadyGone ? "true" : "false",
+    };
+
+    private static Dictionary<string, string?> SummaryDetails(SweepSummary s) => new()
+    {
+        ["triggeredBy"] = s.TriggeredBy,
+        ["expired"] = s.Expired.ToString(CultureInfo.InvariantCulture),
+        ["deleted"] = s.Deleted.ToString(CultureInfo.InvariantCulture),
+        ["alreadyGone"] = s.AlreadyGone.ToString(CultureInfo.InvariantCulture),
+        ["bytesDeleted"] = s.BytesDeleted.ToString(CultureInfo.InvariantCulture),
+        ["heldKept"] = s.HeldKept.ToString(CultureInfo.InvariantCulture),
+        ["deferred"] = s.Deferred.ToString(CultureInfo.InvariantCulture),
+        ["failures"] = s.Failures.ToString(CultureInfo.InvariantCulture),
+        ["reconciled"] = s.Reconciled.ToString(CultureInfo.InvariantCulture),
+        ["durationSeconds"] = s.DurationSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+    };
+
+    private sealed class Counters
+    {
+        public int Expired;
+        public int DeletedCount;
+        public int AlreadyGone;
+        public int HeldKept;
+        public int Deferred;
+        public int Failures;
+        private long bytes;
+
+        public void Add(ref int counter, int amount = 1) => Interlocked.Add(ref counter, amount);
+
+        public void Deleted(long size)
+        {
+            Interlocked.Increment(ref DeletedCount);
+            Interlocked.Add(ref bytes, size);
+        }
+
+        public SweepSummary ToSummary(string sweepId, string triggeredBy, DateTimeOffset startedAt, DateTimeOffset finishedAt, int reconciled) => new()
+        {
+            SweepId = sweepId,
+            TriggeredBy = triggeredBy,
+            StartedAt = startedAt,
+            FinishedAt = finishedAt,
+            DurationSeconds = (finishedAt - startedAt).TotalSeconds,
+            Reconciled = reconciled,
+            Expired = Expired,
+            Deleted = DeletedCount,
+            AlreadyGone = AlreadyGone,
+            BytesDeleted = bytes,
+            HeldKept = HeldKept,
+            Deferred = Deferred,
+            Failures = Failures,
+        };
+    }
+}

@@ -1,0 +1,48 @@
+namespace MediaRetention.Core.Retention;
+
+/// <summary>What one sweep did. Also written to the audit log.</summary>
+public sealed record SweepSummary
+{
+    public required string SweepId { get; init; }
+    public required string TriggeredBy { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset FinishedAt { get; init; }
+    public double DurationSeconds { get; init; }
+
+    /// <summary>Blobs the index did not know (or knew at another version), indexed by this sweep.</summary>
+    public int Reconciled { get; init; }
+
+    /// <summary>Media past their retention.</summary>
+    public int Expired { get; init; }
+
+    public int Deleted { get; init; }
+
+    /// <summary>Expired media whose blob was already gone (e.g. a previous sweep was interrupted).</summary>
+    public int AlreadyGone { get; init; }
+
+    public long BytesDeleted { get; init; }
+
+    /// <summary>Expired media kept because a legal hold covers them.</summary>
+    public int HeldKept { get; init; }
+
+    /// <summary>Expired media left for the next sweep: changed since indexed, just indexed, or marked meanwhile.</summary>
+    public int Deferred { get; init; }
+
+    public int Failures { get; init; }
+}
+
+/// <summary>An expired medium as the preview lists it.</summary>
+public sealed record ExpiredMedium(string MediaId, string Kind, string Container, string BlobName, DateTimeOffset RetentionFrom, DateTimeOffset ExpiredAt, long Size);
+
+/// <summary>An expired medium a hold keeps.</summary>
+public sealed record HeldMedium(string MediaId, string Kind, string Container, string BlobName, DateTimeOffset ExpiredAt, IReadOnlyList<string> HoldIds, IReadOnlyList<string> CaseNumbers);
+
+/// <summary>What the next sweep would delete and which holds keep what (lists capped at the requested limit).</summary>
+public sealed record RetentionPreview(
+    DateTimeOffset GeneratedAt,
+    int WouldDeleteCount,
+    long WouldDeleteBytes,
+    int HeldCount,
+    IReadOnlyList<ExpiredMedium> WouldDelete,
+    IReadOnlyList<HeldMedium> KeptByHolds,
+    bool Truncated);
