@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using MediaRetention.Core.Audit;
+using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
@@ -39,6 +40,11 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<PlaceHoldHandler>();
         services.TryAddSingleton<ReleaseHoldHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMediaIndexedObserver, HoldIngestObserver>());
+
+        services.AddMediaRetentionEvidenceLinks();
+        services.TryAddSingleton<IssueEvidenceLinksHandler>();
+        services.TryAddSingleton<BuildEvidenceManifestHandler>();
+        services.TryAddSingleton<VerifyEvidenceHandler>();
         return services;
     }
 }
