@@ -1,5 +1,6 @@
 using MediaRetention.Api.Audit;
 using MediaRetention.Api.Auth;
+using MediaRetention.Api.Evidence;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
 using Microsoft.AspNetCore.Builder;
@@ -23,6 +24,9 @@ public static class ApiRoutes
     public const string Holds = "holds";
     public const string HoldById = "holds/{id}";
     public const string HoldRelease = "holds/{id}/release";
+    public const string HoldEvidence = "holds/{id}/evidence";
+    public const string HoldEvidenceManifest = "holds/{id}/evidence/manifest";
+    public const string HoldEvidenceVerify = "holds/{id}/evidence/verify";
     public const string Audit = "audit";
     public const string AuditVerify = "audit/verify";
 
@@ -38,6 +42,7 @@ public static class ApiRoutes
         services.TryAddSingleton<MediaEndpoints>();
         services.TryAddSingleton<HoldEndpoints>();
         services.TryAddSingleton<AuditEndpoints>();
+        services.TryAddSingleton<EvidenceEndpoints>();
         return services;
     }
 
@@ -50,6 +55,9 @@ public static class ApiRoutes
         api.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         api.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
         api.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct));
+        api.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct));
+        api.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct));
+        api.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct));
         api.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         api.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
         return app;
