@@ -1,5 +1,6 @@
 using MediaRetention.Api.Audit;
 using MediaRetention.Api.Auth;
+using MediaRetention.Api.Evidence;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
 using MediaRetention.Api.Retention;
@@ -24,6 +25,9 @@ public static class ApiRoutes
     public const string Holds = "holds";
     public const string HoldById = "holds/{id}";
     public const string HoldRelease = "holds/{id}/release";
+    public const string HoldEvidence = "holds/{id}/evidence";
+    public const string HoldEvidenceManifest = "holds/{id}/evidence/manifest";
+    public const string HoldEvidenceVerify = "holds/{id}/evidence/verify";
     public const string Audit = "audit";
     public const string AuditVerify = "audit/verify";
     public const string RetentionPreview = "retention/preview";
@@ -42,6 +46,7 @@ public static class ApiRoutes
         services.TryAddSingleton<HoldEndpoints>();
         services.TryAddSingleton<AuditEndpoints>();
         services.TryAddSingleton<RetentionEndpoints>();
+        services.TryAddSingleton<EvidenceEndpoints>();
         return services;
     }
 
@@ -54,6 +59,9 @@ public static class ApiRoutes
         api.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         api.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
         api.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct));
+        api.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct));
+        api.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct));
+        api.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct));
         api.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         api.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
         api.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using MediaRetention.Core.Audit;
+using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
@@ -51,6 +52,11 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<RetentionSweepHandler>();
         services.TryAddSingleton<RetentionSweepLock>();
         services.TryAddSingleton<RunRetentionSweepHandler>();
+
+        services.AddMediaRetentionEvidenceLinks();
+        services.TryAddSingleton<IssueEvidenceLinksHandler>();
+        services.TryAddSingleton<BuildEvidenceManifestHandler>();
+        services.TryAddSingleton<VerifyEvidenceHandler>();
         return services;
     }
 }

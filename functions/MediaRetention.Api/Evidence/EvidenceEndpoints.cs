@@ -1,0 +1,148 @@
+using System.Text;
+using System.Xml;
+using MediaRetention.Api.Auth;
+using MediaRetention.Api.Holds;
+using MediaRetention.Api.Http;
+using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Holds;
+using MediaRetention.Core.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace MediaRetention.Api.Evidence;
+
+/// <summary>
+/// <c>/api/holds/{id}/evidence</c>: handing a hold's media to a police liaison. Security, admin, and police of
+/// the hold's agency; another agency's hold is a 404 (and an audited denial), exactly as <c>GET /api/holds/{id}</c>.
+/// </summary>
+/// <remarks>
+/// <c>linkLifetime</c> (page and manifest) is an ISO 8601 duration from PT1M to P7D, e.g. <c>PT2H</c>; without it
+/// links live <see cref="EvidenceOptions.LinkLifetime"/>.
+/// </remarks>
+public sealed class EvidenceEndpoints(
+    ApiAccess access,
+    HoldEndpoints holds,
+    IssueEvidenceLinksHandler issueLinks,
+    BuildEvidenceManifestHandler buildManifest,
+    VerifyEvidenceHandler verify)
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+    private static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
+
+    public async Task<IResult> PageAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        var hold = await holds.FindVisibleAsync(request, caller, id, cancellationToken);
+        if (hold is null)
+        {
+            return HoldEndpoints.HoldNotFound(id);
+        }
+
+        try
+        {
+            var q = new QueryReader(request.Query);
+            var command = new IssueEvidenceLinksCommand(hold, caller.Name, q.Text("continuationToken", 4096),
+                q.Number("pageSize", DefaultPageSize, 1, MaxPageSize), LinkLifetime(q));
+            var page = await issueLinks.HandleAsync(command, cancellationToken);
+            var body = EvidenceDocument.Body(page.Hold, page.GeneratedAt, page.GeneratedBy, page.Items);
+            body["continuationToken"] = page.ContinuationToken;
+            return Results.Json(body, statusCode: StatusCodes.Status200OK);
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+        catch (InvalidContinuationTokenException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+    }
+
+    public async Task<IResult> ManifestAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        var hold = await holds.FindVisibleAsync(request, caller, id, cancellationToken);
+        if (hold is null)
+        {
+            return HoldEndpoints.HoldNotFound(id);
+        }
+
+        TimeSpan? lifetime;
+        try
+        {
+            lifetime = LinkLifetime(new QueryReader(request.Query));
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+
+        var manifest = await buildManifest.HandleAsync(new BuildEvidenceManifestCommand(hold, caller.Name, lifetime), cancellationToken);
+        // Bytes as written here are what the seal is checked against after parsing; any valid JSON writing
+        // of the same values verifies, so the default (escaping) writer is fine.
+        return Results.File(Encoding.UTF8.GetBytes(manifest.Document.ToJsonString()), "application/json", EvidenceDocument.FileName(hold));
+    }
+
+    public async Task<IResult> VerifyAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        var hold = await holds.FindVisibleAsync(request, caller, id, cancellationToken);
+        if (hold is null)
+        {
+            return HoldEndpoints.HoldNotFound(id);
+        }
+
+        var result = await verify.HandleAsync(new VerifyEvidenceCommand(hold, caller.Name), cancellationToken);
+        return Results.Ok(EvidenceVerificationResponse.From(result));
+    }
+
+    /// <summary>The requested link lifetime, checked here so a bad value is a 400 that says what is allowed.</summary>
+    private static TimeSpan? LinkLifetime(QueryReader q)
+    {
+        if (q.Text("linkLifetime", 32) is not { } text)
+        {
+            return null;
+        }
+
+        TimeSpan lifetime;
+        try
+        {
+            lifetime = XmlConvert.ToTimeSpan(text);
+        }
+        catch (FormatException)
+        {
+            throw new RequestValidationException("'linkLifetime' must be an ISO 8601 duration such as PT2H, PT90M or P1D.");
+        }
+
+        return lifetime >= EvidenceLinkLifetime.Min && lifetime <= EvidenceLinkPolicy.MaxLifetime
+            ? lifetime
+            : throw new RequestValidationException("'linkLifetime' must be from PT1M to P7D.");
+    }
+}
+
+/// <summary><c>POST /api/holds/{id}/evidence/verify</c>'s answer.</summary>
+public sealed record EvidenceVerificationResponse(
+    string HoldId,
+    int Checked,
+    bool Intact,
+    IReadOnlyList<AlteredMedium> Altered,
+    IReadOnlyList<MissingMedium> Missing)
+{
+    public static EvidenceVerificationResponse From(EvidenceVerification v) =>
+        new(v.HoldId, v.Checked, v.Intact, v.Altered, v.Missing);
+}
