@@ -35,13 +35,29 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         return instance;
     }
 
-    /// <summary>Stops the server (SIGKILL: as abrupt as a crash or a lost connection).</summary>
+    /// <summary>
+    /// Stops the server. SIGTERM, so a persistent instance flushes its data (SIGKILL loses Azurite's recent
+    /// writes, which would test the emulator, not us); for the client it is the same sudden loss of storage.
+    /// </summary>
     public async Task StopAsync()
     {
         if (process is { HasExited: false })
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
         }
 
         process?.Dispose();

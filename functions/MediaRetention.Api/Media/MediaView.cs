@@ -23,6 +23,7 @@ public sealed record MediaView(
     string? ContentType,
     string Sha256,
     string ETag,
+    string? AlteredSha256,
     string? Direction,
     string? Agent,
     string? Caller,
@@ -32,7 +33,7 @@ public sealed record MediaView(
 
     public static MediaView From(MediaRecord r) => new(
         r.Id, r.Kind, r.Container, r.BlobName, r.Status, r.RejectionReason, r.Site, r.Camera, r.System, r.CallId,
-        r.RecordedAt, r.UploadedAt, r.IndexedAt, r.RetentionFrom, r.Size, r.ContentType, r.Sha256, r.ETag,
+        r.RecordedAt, r.UploadedAt, r.IndexedAt, r.RetentionFrom, r.Size, r.ContentType, r.Sha256, r.ETag, r.AlteredSha256,
         r.Direction, r.Agent, r.CallerMasked, r.CalleeMasked);
 }
 

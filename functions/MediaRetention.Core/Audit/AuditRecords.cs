@@ -56,6 +56,7 @@ public static class AuditActions
     public const string HoldReleased = "hold.released";
     public const string AccessDenied = "access.denied";
     public const string MediaDeleted = "media.deleted";
+    public const string MediaAlteredUnderHold = "media.altered";
     public const string RetentionSweep = "retention.sweep";
     public const string EvidenceManifestIssued = "evidence.manifest";
     public const string EvidenceLinksIssued = "evidence.links";

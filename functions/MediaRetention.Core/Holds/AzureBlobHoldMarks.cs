@@ -8,10 +8,14 @@ namespace MediaRetention.Core.Holds;
 public sealed class AzureBlobHoldMarks(BlobServiceClient service, IOptions<HoldOptions> options) : IBlobHoldMarks
 {
     public Task<bool> MarkHeldAsync(string container, string blobName, CancellationToken cancellationToken) =>
-        SetAsync(container, blobName, IBlobHoldMarks.Held, legalHold: true, cancellationToken);
+        SetAsync(container, blobName, new Dictionary<string, string> { [IBlobHoldMarks.TagName] = IBlobHoldMarks.Held }, legalHold: true, cancellationToken);
 
-    public Task<bool> MarkNotHeldAsync(string container, string blobName, CancellationToken cancellationToken) =>
-        SetAsync(container, blobName, IBlobHoldMarks.NotHeld, legalHold: false, cancellationToken);
+    public Task<bool> MarkNotHeldAsync(string container, string blobName, string etag, CancellationToken cancellationToken) =>
+        SetAsync(container, blobName, new Dictionary<string, string>
+        {
+            [IBlobHoldMarks.TagName] = IBlobHoldMarks.NotHeld,
+            [IBlobHoldMarks.VersionTagName] = IBlobHoldMarks.VersionTag(etag),
+        }, legalHold: false, cancellationToken);
 
     public async Task<string?> GetMarkAsync(string container, string blobName, CancellationToken cancellationToken)
     {
@@ -26,13 +30,13 @@ public sealed class AzureBlobHoldMarks(BlobServiceClient service, IOptions<HoldO
         }
     }
 
-    private async Task<bool> SetAsync(string container, string blobName, string mark, bool legalHold, CancellationToken cancellationToken)
+    private async Task<bool> SetAsync(string container, string blobName, Dictionary<string, string> tags, bool legalHold, CancellationToken cancellationToken)
     {
         var blob = Blob(container, blobName);
         try
         {
             // The pipeline owns the tags on media blobs: SetTags replaces the whole set.
-            await blob.SetTagsAsync(new Dictionary<string, string> { [IBlobHoldMarks.TagName] = mark }, cancellationToken: cancellationToken);
+            await blob.SetTagsAsync(tags, cancellationToken: cancellationToken);
             if (options.Value.UseImmutabilityLegalHold)
             {
                 await blob.SetLegalHoldAsync(legalHold, cancellationToken);

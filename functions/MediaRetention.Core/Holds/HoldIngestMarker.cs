@@ -12,18 +12,21 @@ namespace MediaRetention.Core.Holds;
 /// </summary>
 public sealed class HoldIngestMarker(IHoldStore holds, IBlobHoldMarks marks, ILogger<HoldIngestMarker> logger) : IIngestHoldMarker
 {
-    public async Task MarkAsync(MediaRecord record, CancellationToken cancellationToken)
+    public async Task<bool> MarkAsync(MediaRecord record, CancellationToken cancellationToken)
     {
-        if (!await marks.MarkNotHeldAsync(record.Container, record.BlobName, cancellationToken))
+        if (!await marks.MarkNotHeldAsync(record.Container, record.BlobName, record.ETag, cancellationToken))
         {
-            return; // deleted meanwhile: nothing to mark
+            return false; // deleted meanwhile: nothing to mark
         }
 
         var covering = (await holds.LoadActiveAsync(cancellationToken)).Covering(record);
-        if (covering.Count > 0)
+        if (covering.Count == 0)
         {
-            await marks.MarkHeldAsync(record.Container, record.BlobName, cancellationToken);
-            logger.LogInformation("Medium {MediaId} is under {HoldCount} hold(s) at ingest; marked held", record.Id, covering.Count);
+            return false;
         }
+
+        await marks.MarkHeldAsync(record.Container, record.BlobName, cancellationToken);
+        logger.LogInformation("Medium {MediaId} is under {HoldCount} hold(s) at ingest; marked held", record.Id, covering.Count);
+        return true;
     }
 }

@@ -1,25 +1,35 @@
 namespace MediaRetention.Core.Holds;
 
 /// <summary>
-/// Marks on the blobs themselves, as defence in depth under the holds table: the retention sweep deletes
-/// only on the condition <c>mrhold = 'no'</c>, so a blob marked held survives a sweep that decided before
-/// the hold existed. Marking uses a blob index tag because setting tags does not change the ETag (setting
-/// metadata would, and would look like a new upload to ingest).
+/// Marks on the blobs themselves, as defence in depth under the holds table. The retention sweep deletes only
+/// on the tag condition <see cref="DeleteCondition"/>: marked not held, at the indexed version. A hold's mark
+/// replaces the tags, and an overwrite clears them, so either makes the delete fail. Tags rather than metadata,
+/// because setting tags does not change the ETag (metadata would, and would look like a new upload).
+/// The version rides in a tag, not in If-Match, because Azurite ignores tag conditions whenever an access
+/// condition is also sent (measured on 3.37; Azure evaluates both), and the emulator must be as safe as Azure.
 /// </summary>
 public interface IBlobHoldMarks
 {
     public const string TagName = "mrhold";
+    public const string VersionTagName = "mrver";
     public const string Held = "yes";
     public const string NotHeld = "no";
 
-    /// <summary>The delete condition the sweep uses.</summary>
-    public const string NotHeldCondition = "\"mrhold\" = 'no'";
+    /// <summary>The sweep's delete condition for the version with <paramref name="etag"/>.</summary>
+    public static string DeleteCondition(string etag) =>
+        $"\"{TagName}\" = '{NotHeld}' AND \"{VersionTagName}\" = '{VersionTag(etag)}'";
+
+    /// <summary>The ETag reduced to the characters a tag value may hold.</summary>
+    public static string VersionTag(string etag) => new(etag.Where(char.IsAsciiLetterOrDigit).ToArray());
 
     /// <summary>Marks the blob held; false when the blob no longer exists (it cannot be preserved).</summary>
     Task<bool> MarkHeldAsync(string container, string blobName, CancellationToken cancellationToken);
 
-    /// <summary>Marks the blob not held; only the retention sweep calls this, after re-checking the holds.</summary>
-    Task<bool> MarkNotHeldAsync(string container, string blobName, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks the blob not held at version <paramref name="etag"/>: ingest does so before it checks the holds,
+    /// the retention sweep after re-checking them. False when the blob no longer exists.
+    /// </summary>
+    Task<bool> MarkNotHeldAsync(string container, string blobName, string etag, CancellationToken cancellationToken);
 
     /// <summary>The blob's mark, null when it has none; throws nothing for a missing blob (returns null).</summary>
     Task<string?> GetMarkAsync(string container, string blobName, CancellationToken cancellationToken);

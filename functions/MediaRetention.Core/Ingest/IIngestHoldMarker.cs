@@ -8,5 +8,6 @@ namespace MediaRetention.Core.Ingest;
 /// </summary>
 public interface IIngestHoldMarker
 {
-    Task MarkAsync(MediaRecord record, CancellationToken cancellationToken);
+    /// <summary>Marks the blob; returns whether an active hold covers the medium.</summary>
+    Task<bool> MarkAsync(MediaRecord record, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using MediaRetention.Core.Audit;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,7 @@ public sealed class IngestBlobHandler(
     IMediaBlobStore blobs,
     IMediaIndex index,
     IIngestHoldMarker holdMarker,
+    IAuditLog audit,
     IOptions<MediaStorageOptions> storageOptions,
     IOptions<IngestOptions> ingestOptions,
     TimeProvider time,
@@ -85,13 +87,29 @@ public sealed class IngestBlobHandler(
                 continue;
             }
 
-            await holdMarker.MarkAsync(record, cancellationToken);
+            var held = await holdMarker.MarkAsync(record, cancellationToken);
+            if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != blob.ETag
+                && attempt < MaxAttempts)
+            {
+                // Overwritten between hashing and marking: the mark may name a version that is gone. Start over.
+                continue;
+            }
+
+            if (held && stored is not null)
+            {
+                record = KeepEvidenceHash(record, stored.Record);
+            }
 
             // Stamped after marking, right before the write: the sweep leaves alone records indexed just before
             // it started, which covers ingests still in flight.
             record = record with { IndexedAt = time.GetUtcNow() };
             if (await index.TrySaveAsync(record, stored, cancellationToken))
             {
+                if (record.AlteredSha256 is not null && record.AlteredSha256 != stored?.Record.AlteredSha256)
+                {
+                    await AuditAlterationAsync(record, cancellationToken);
+                }
+
                 LogIndexed(record);
                 return new IngestResult(
                     record.Status == MediaStatus.Indexed ? IngestOutcome.Indexed : IngestOutcome.Rejected, record);
@@ -103,6 +121,31 @@ public sealed class IngestBlobHandler(
                     $"Medium {id} kept changing while being indexed; giving up after {MaxAttempts} attempts (it will be retried).");
             }
         }
+    }
+
+    /// <summary>
+    /// A held medium was overwritten: evidence was altered in storage. The index keeps the hash and size first
+    /// indexed as the evidence reference and notes the hash of what is there now.
+    /// </summary>
+    private static MediaRecord KeepEvidenceHash(MediaRecord current, MediaRecord previous) => current with
+    {
+        Sha256 = previous.Sha256,
+        Size = previous.Size,
+        AlteredSha256 = current.Sha256 == previous.Sha256 ? null : current.Sha256,
+    };
+
+    private Task AuditAlterationAsync(MediaRecord record, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Held medium {MediaId} ({Container}/{BlobName}) was overwritten: content no longer matches its evidence hash",
+            record.Id, record.Container, record.BlobName);
+        return audit.AppendAsync(new AuditEvent("ingest", AuditActions.MediaAlteredUnderHold, "media/" + record.Id,
+            new Dictionary<string, string?>
+            {
+                ["container"] = record.Container,
+                ["blobName"] = record.BlobName,
+                ["evidenceSha256"] = record.Sha256,
+                ["currentSha256"] = record.AlteredSha256,
+            }), cancellationToken);
     }
 
     private async Task<MediaRecord> BuildRecordAsync(string id, string kind, BlobSnapshot blob, CancellationToken cancellationToken)

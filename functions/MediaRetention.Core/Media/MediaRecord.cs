@@ -28,6 +28,13 @@ public sealed record MediaRecord
     /// <summary>Lower-case hex SHA-256 of the content, computed at ingest.</summary>
     public required string Sha256 { get; init; }
 
+    /// <summary>
+    /// Set when the blob was overwritten while a legal hold covered it: the hash of what is stored now. The
+    /// evidence hash (<see cref="Sha256"/>) and size stay those of the content first indexed, so evidence
+    /// verification reports the alteration instead of adopting the new content.
+    /// </summary>
+    public string? AlteredSha256 { get; init; }
+
     /// <summary>The blob ETag of the version that was hashed.</summary>
     public required string ETag { get; init; }
 

@@ -38,6 +38,13 @@ public sealed class RetentionOptions
     public int MaxParallelDeletes { get; set; } = 16;
 
     /// <summary>
+    /// A sweep stops after this many storage failures in a row (storage is probably down); the next sweep
+    /// resumes. Nothing is deleted on a failure path either way.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConsecutiveFailures { get; set; } = 25;
+
+    /// <summary>
     /// Records indexed less than this before a sweep starts are left for the next sweep, so a sweep never races
     /// an ingest (and the hold checks that come with it) still in flight.
     /// </summary>

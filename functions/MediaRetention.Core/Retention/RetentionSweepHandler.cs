@@ -16,8 +16,9 @@ namespace MediaRetention.Core.Retention;
 /// <item>Reconcile: every blob the index does not know (or knows at another version) is indexed first, so
 /// nothing escapes retention.</item>
 /// <item>Snapshot the active holds, then read expired media from the index page by page (memory stays flat).</item>
-/// <item>Delete each unheld expired blob only if it is still the indexed version and marked not held: a hold
-/// placed after the snapshot marks its media held first, so the delete fails and the medium stays.</item>
+/// <item>Delete each unheld expired blob only on the tag condition "marked not held, at the indexed version": a
+/// hold placed after the snapshot marks its media held first (and an overwrite clears the tags), so the delete
+/// fails and the medium stays.</item>
 /// <item>Blobs that fail the condition are looked at again with fresh holds (see <see cref="RetryAsync"/>).</item>
 /// <item>Audit each deletion, then remove its index rows. A crash anywhere leaves the index row, so the next
 /// sweep finds the medium again and finishes (a blob already gone counts as deleted).</item>
@@ -163,6 +164,7 @@ public sealed class RetentionSweepHandler(
                 try
                 {
                     var outcome = await blobs.DeleteIfUnchangedAndNotHeldAsync(media.Container, media.BlobName, media.ETag, ct);
+                    counters.Succeeded();
                     switch (outcome)
                     {
                         case BlobDeleteOutcome.Deleted:
@@ -180,8 +182,8 @@ public sealed class RetentionSweepHandler(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    counters.Add(ref counters.Failures);
                     logger.LogError(e, "Could not delete {Container}/{BlobName}; kept, and tried again next sweep", media.Container, media.BlobName);
+                    counters.Failed(options.Value.MaxConsecutiveFailures);
                 }
             });
     }
@@ -220,7 +222,7 @@ public sealed class RetentionSweepHandler(
         var marked = new ConcurrentBag<MediaRecord>();
         await ForEachAsync(candidates, async (media, ct) =>
         {
-            if (await marks.MarkNotHeldAsync(media.Container, media.BlobName, ct))
+            if (await marks.MarkNotHeldAsync(media.Container, media.BlobName, media.ETag, ct))
             {
                 marked.Add(media);
             }
@@ -231,9 +233,24 @@ public sealed class RetentionSweepHandler(
             }
         }, counters, cancellationToken);
 
-        var stillUncovered = await KeepUncoveredAsync([.. marked], counters, cancellationToken);
+        var uncovered = await KeepUncoveredAsync([.. marked], counters, cancellationToken);
+
+        // An overwrite between the version check above and our mark would leave the new content marked with
+        // the old version; re-check, so only blobs still at the indexed version go on to the delete.
+        var stillUncovered = new ConcurrentBag<MediaRecord>();
+        await ForEachAsync(uncovered, async (media, ct) =>
+        {
+            if ((await blobs.GetPropertiesAsync(media.Container, media.BlobName, ct))?.ETag == media.ETag)
+            {
+                stillUncovered.Add(media);
+            }
+            else
+            {
+                counters.Add(ref counters.Deferred);
+            }
+        }, counters, cancellationToken);
         var failedAgain = new ConcurrentBag<MediaRecord>();
-        await DeleteAllAsync(stillUncovered, gone, failedAgain, counters, cancellationToken);
+        await DeleteAllAsync([.. stillUncovered], gone, failedAgain, counters, cancellationToken);
         counters.Add(ref counters.Deferred, failedAgain.Count);
     }
 
@@ -302,8 +319,8 @@ public sealed class RetentionSweepHandler(
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        counters.Add(ref counters.Failures);
                         logger.LogError(e, "Could not index {Container}/{BlobName} while reconciling", blob.Container, blob.Name);
+                        counters.Failed(options.Value.MaxConsecutiveFailures);
                     }
                 });
         }
@@ -322,8 +339,8 @@ public sealed class RetentionSweepHandler(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    counters.Add(ref counters.Failures);
                     logger.LogError(e, "Could not re-check {Container}/{BlobName}; kept, and tried again next sweep", media.Container, media.BlobName);
+                    counters.Failed(options.Value.MaxConsecutiveFailures);
                 }
             });
 
@@ -366,7 +383,21 @@ public sealed class RetentionSweepHandler(
         public int Failures;
         private long bytes;
 
+        private int consecutiveFailures;
+
         public void Add(ref int counter, int amount = 1) => Interlocked.Add(ref counter, amount);
+
+        public void Succeeded() => Volatile.Write(ref consecutiveFailures, 0);
+
+        /// <summary>Counts a failure; too many in a row means storage is unavailable, so the sweep stops.</summary>
+        public void Failed(int maxConsecutive)
+        {
+            Interlocked.Increment(ref Failures);
+            if (Interlocked.Increment(ref consecutiveFailures) >= maxConsecutive)
+            {
+                throw new SweepAbortedException(maxConsecutive);
+            }
+        }
 
         public void Deleted(long size)
         {
@@ -392,3 +423,7 @@ public sealed class RetentionSweepHandler(
         };
     }
 }
+
+/// <summary>The sweep stopped because storage kept failing; nothing further was deleted, and the next sweep resumes.</summary>
+public sealed class SweepAbortedException(int failures)
+    : Exception($"Retention sweep stopped after {failures} storage failures in a row; the next sweep resumes where it stopped.");

@@ -85,7 +85,7 @@ public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobS
         {
             await service.GetBlobContainerClient(container).GetBlobClient(name).DeleteAsync(
                 DeleteSnapshotsOption.IncludeSnapshots,
-                new BlobRequestConditions { IfMatch = new ETag(etag), TagConditions = Holds.IBlobHoldMarks.NotHeldCondition },
+                new BlobRequestConditions { TagConditions = Holds.IBlobHoldMarks.DeleteCondition(etag) },
                 cancellationToken);
             return BlobDeleteOutcome.Deleted;
         }

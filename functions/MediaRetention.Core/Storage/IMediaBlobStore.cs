@@ -36,8 +36,8 @@ public interface IMediaBlobStore
     IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes the blob and its snapshots only if it is still the version with <paramref name="etag"/> and is
-    /// marked not held (<see cref="Holds.IBlobHoldMarks.NotHeldCondition"/>). Anything else keeps the blob.
+    /// Deletes the blob and its snapshots only if it is marked not held at the version with
+    /// <paramref name="etag"/> (<see cref="Holds.IBlobHoldMarks.DeleteCondition"/>). Anything else keeps the blob.
     /// </summary>
     Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken);
 }

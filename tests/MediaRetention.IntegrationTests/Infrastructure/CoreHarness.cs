@@ -31,7 +31,8 @@ public sealed class CoreHarness : IAsyncDisposable
     public T Get<T>() where T : notnull => services.GetRequiredService<T>();
 
     public static async Task<CoreHarness> CreateAsync(
-        string connectionString, MediaStorageOptions storage, FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null)
+        string connectionString, MediaStorageOptions storage, FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null,
+        bool failFast = false)
     {
         var values = new Dictionary<string, string?>
         {
@@ -53,6 +54,19 @@ public sealed class CoreHarness : IAsyncDisposable
         var collection = new ServiceCollection();
         collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         collection.AddSingleton<TimeProvider>(clock);
+        if (failFast)
+        {
+            // For outage tests: one quick retry instead of the SDK's default back-off of several seconds.
+            var blobOptions = new BlobClientOptions();
+            blobOptions.Retry.MaxRetries = 1;
+            blobOptions.Retry.Delay = TimeSpan.FromMilliseconds(50);
+            var tableOptions = new Azure.Data.Tables.TableClientOptions();
+            tableOptions.Retry.MaxRetries = 1;
+            tableOptions.Retry.Delay = TimeSpan.FromMilliseconds(50);
+            collection.AddSingleton(new BlobServiceClient(connectionString, blobOptions));
+            collection.AddSingleton(new Azure.Data.Tables.TableServiceClient(connectionString, tableOptions));
+        }
+
         collection.AddMediaRetentionCore(configuration);
         var provider = collection.BuildServiceProvider();
         await provider.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(default);

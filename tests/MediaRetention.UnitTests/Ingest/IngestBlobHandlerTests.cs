@@ -17,13 +17,14 @@ public sealed class IngestBlobHandlerTests
     private readonly IMediaBlobStore blobs = Substitute.For<IMediaBlobStore>();
     private readonly IMediaIndex index = Substitute.For<IMediaIndex>();
     private readonly IIngestHoldMarker holdMarker = Substitute.For<IIngestHoldMarker>();
+    private readonly MediaRetention.Core.Audit.IAuditLog audit = Substitute.For<MediaRetention.Core.Audit.IAuditLog>();
     private readonly CapturingLogger<IngestBlobHandler> logger = new();
     private readonly IngestBlobHandler handler;
 
     public IngestBlobHandlerTests()
     {
         index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(true);
-        handler = new IngestBlobHandler(blobs, index, holdMarker, Options.Create(Storage),
+        handler = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage),
             Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger);
     }
 
@@ -75,6 +76,39 @@ public sealed class IngestBlobHandlerTests
 
         Assert.Equal(IngestOutcome.Indexed, result.Outcome);
         await index.Received(1).TrySaveAsync(Arg.Is<MediaRecord>(r => r.ETag == "\"e2\""), previous, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Overwrite_of_a_held_medium_keeps_the_evidence_hash_and_is_audited()
+    {
+        GivenBlob("cctv", CctvName, "tampered"u8.ToArray(), "\"e2\"");
+        var original = SampleRecord() with { ETag = "\"e1\"", Sha256 = new string('a', 64), Size = 5 };
+        index.GetAsync(default!, default).ReturnsForAnyArgs(new StoredMedia(original, "t1"));
+        holdMarker.MarkAsync(default!, default).ReturnsForAnyArgs(true);
+
+        await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        var saved = SavedRecord();
+        Assert.Equal(new string('a', 64), saved.Sha256);
+        Assert.Equal(5, saved.Size);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("tampered"u8)), saved.AlteredSha256);
+        Assert.Equal("\"e2\"", saved.ETag);
+        await audit.Received(1).AppendAsync(
+            Arg.Is<MediaRetention.Core.Audit.AuditEvent>(e => e.Action == MediaRetention.Core.Audit.AuditActions.MediaAlteredUnderHold),
+            Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Overwrite_of_an_unheld_medium_takes_the_new_hash()
+    {
+        GivenBlob("cctv", CctvName, "new"u8.ToArray(), "\"e2\"");
+        index.GetAsync(default!, default).ReturnsForAnyArgs(new StoredMedia(SampleRecord() with { ETag = "\"e1\"" }, "t1"));
+
+        await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("new"u8)), SavedRecord().Sha256);
+        Assert.Null(SavedRecord().AlteredSha256);
+        await audit.DidNotReceiveWithAnyArgs().AppendAsync(default!, default);
     }
 
     [Theory]
