@@ -40,14 +40,35 @@ done
 
 export ASPNETCORE_ENVIRONMENT=Development
 export MediaStorage="UseDevelopmentStorage=true"
-export DEV_KEYS_FILE="$REPO_ROOT/.azurite/dev-api-keys.txt"
+
+# Development API keys, one per role (police for the sample agency oslo-pd). Made once per checkout and kept
+# in .azurite/ (git-ignored); the runner is given only their SHA-256 hashes.
+KEYS_FILE=.azurite/dev-api-keys.env
+if [ ! -f "$KEYS_FILE" ]; then
+  {
+    for role in security police admin; do
+      printf 'DEV_KEY_%s=mr-dev-%s-%s\n' "${role^^}" "$role" "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+    done
+  } > "$KEYS_FILE"
+  chmod 600 "$KEYS_FILE"
+fi
+# shellcheck disable=SC1090
+source "$KEYS_FILE"
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+export Auth__ApiKeys__0__Name=dev-security Auth__ApiKeys__0__Role=security Auth__ApiKeys__0__KeyHash="$(sha "$DEV_KEY_SECURITY")"
+export Auth__ApiKeys__1__Name=dev-police Auth__ApiKeys__1__Role=police Auth__ApiKeys__1__Agency=oslo-pd Auth__ApiKeys__1__KeyHash="$(sha "$DEV_KEY_POLICE")"
+export Auth__ApiKeys__2__Name=dev-admin Auth__ApiKeys__2__Role=admin Auth__ApiKeys__2__KeyHash="$(sha "$DEV_KEY_ADMIN")"
 
 cat <<INFO
 
   MediaRetention is running
   ------------------------------------------------------------------
-  API          http://127.0.0.1:7071/api/media   (OpenAPI: /api/openapi.json)
+  API          http://127.0.0.1:7071/api   (send a key as header X-Api-Key)
   Storage      UseDevelopmentStorage=true  (Azurite, data in .azurite/)
+  Dev keys     security  $DEV_KEY_SECURITY
+               police    $DEV_KEY_POLICE   (agency oslo-pd)
+               admin     $DEV_KEY_ADMIN
+  Try          curl -H "X-Api-Key: $DEV_KEY_SECURITY" http://127.0.0.1:7071/api/media
   Upload CCTV  container 'cctv',  name {site}/{camera}/{yyyyMMddTHHmmssZ}.{ext}
   Upload calls container 'calls', name {system}/{yyyyMMddTHHmmssZ}_{callId}.{ext}
   Stop         Ctrl-C
@@ -55,6 +76,7 @@ cat <<INFO
 
 INFO
 
-dotnet functions/MediaRetention.Runner/bin/Release/net10.0/MediaRetention.Runner.dll --contentRoot functions/MediaRetention.Runner &
+RUNNER_DIR="$REPO_ROOT/functions/MediaRetention.Runner/bin/Release/net10.0"
+dotnet "$RUNNER_DIR/MediaRetention.Runner.dll" --contentRoot "$RUNNER_DIR" &
 RUNNER_PID=$!
 wait "$RUNNER_PID"

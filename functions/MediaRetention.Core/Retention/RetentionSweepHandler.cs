@@ -47,7 +47,9 @@ public sealed class RetentionSweepHandler(
         var sweepId = Guid.CreateVersion7(startedAt).ToString("N");
         var counters = new Counters();
 
+        var reconcileStarted = time.GetTimestamp();
         var reconciled = await ReconcileAsync(counters, cancellationToken);
+        var reconcileSeconds = time.GetElapsedTime(reconcileStarted).TotalSeconds;
         var snapshot = await holds.LoadActiveAsync(cancellationToken);
         var settledBefore = startedAt - options.Value.IngestSettleTime;
         var bookkeeping = Task.CompletedTask;
@@ -87,7 +89,7 @@ public sealed class RetentionSweepHandler(
 
         await bookkeeping;
         var finishedAt = time.GetUtcNow();
-        var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled);
+        var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled) with { ReconcileSeconds = reconcileSeconds };
         await audit.AppendAsync(new AuditEvent(Actor, AuditActions.RetentionSweep, "sweep/" + sweepId, SummaryDetails(summary)), cancellationToken);
         logger.LogInformation(
             "Sweep {SweepId}: {Deleted} deleted, {AlreadyGone} already gone, {HeldKept} held, {Deferred} deferred, {Failures} failures, {Reconciled} reconciled in {Seconds:0.0} s",

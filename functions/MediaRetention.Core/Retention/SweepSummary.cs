@@ -12,6 +12,9 @@ public sealed record SweepSummary
     /// <summary>Blobs the index did not know (or knew at another version), indexed by this sweep.</summary>
     public int Reconciled { get; init; }
 
+    /// <summary>Time spent reconciling, before any deletion.</summary>
+    public double ReconcileSeconds { get; init; }
+
     /// <summary>Media past their retention.</summary>
     public int Expired { get; init; }
 

@@ -14,7 +14,7 @@ public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobS
         {
             var properties = (await service.GetBlobContainerClient(container).GetBlobClient(name)
                 .GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            return new BlobSnapshot(container, name, properties.ETag.ToString(), properties.ContentLength,
+            return new BlobSnapshot(container, name, Quoted(properties.ETag.ToString()), properties.ContentLength,
                 properties.LastModified, properties.ContentType, CaseInsensitive(properties.Metadata));
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -67,7 +67,7 @@ public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobS
                         continue;
                     }
 
-                    yield return new BlobSnapshot(container, item.Name, item.Properties.ETag?.ToString() ?? "",
+                    yield return new BlobSnapshot(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
                         item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue,
                         item.Properties.ContentType, CaseInsensitive(item.Metadata));
                 }
@@ -98,6 +98,12 @@ public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobS
             return BlobDeleteOutcome.ConditionFailed;
         }
     }
+
+    /// <summary>
+    /// One form for every ETag: the service quotes it in headers but not in listings, and a version must compare
+    /// equal however it was read.
+    /// </summary>
+    internal static string Quoted(string etag) => etag.StartsWith('"') ? etag : $"\"{etag}\"";
 
     // Blob metadata names are case-insensitive in the service; callers look them up by lower-case name.
     private static Dictionary<string, string> CaseInsensitive(IDictionary<string, string>? metadata) =>

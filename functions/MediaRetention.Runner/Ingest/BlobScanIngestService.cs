@@ -34,7 +34,7 @@ public sealed class BlobScanIngestService(
         {
             try
             {
-                var next = await ScanOnceAsync(checkpoint, stoppingToken);
+                var (next, _) = await ScanOnceAsync(checkpoint, stoppingToken);
                 if (next > (checkpoint ?? DateTimeOffset.MinValue))
                 {
                     await checkpoints.WriteAsync(next, stoppingToken);
@@ -62,8 +62,8 @@ public sealed class BlobScanIngestService(
         }
     }
 
-    /// <summary>One pass over every media container. Returns the new checkpoint.</summary>
-    internal async Task<DateTimeOffset> ScanOnceAsync(DateTimeOffset? checkpoint, CancellationToken cancellationToken)
+    /// <summary>One pass over every media container. Returns the new checkpoint and how many blobs it handed to ingest.</summary>
+    internal async Task<(DateTimeOffset Checkpoint, int Handled)> ScanOnceAsync(DateTimeOffset? checkpoint, CancellationToken cancellationToken)
     {
         var scanStarted = time.GetUtcNow();
         var oldestFailure = DateTimeOffset.MaxValue;
@@ -116,6 +116,6 @@ public sealed class BlobScanIngestService(
         }
 
         var next = scanStarted - ClockSkewMargin;
-        return oldestFailure < next ? oldestFailure : next;
+        return (oldestFailure < next ? oldestFailure : next, work.Count);
     }
 }

@@ -45,6 +45,11 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("GET", $"/api/holds/{holdId}", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("GET", "/api/audit", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", "/api/audit/verify", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("GET", "/api/retention/preview", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("POST", "/api/retention/sweep", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("GET", $"/api/holds/{holdId}/evidence", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
+            ("GET", $"/api/holds/{holdId}/evidence/manifest", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
+            ("POST", $"/api/holds/{holdId}/evidence/verify", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("POST", $"/api/holds/{new string('b', 32)}/release", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
         };
 

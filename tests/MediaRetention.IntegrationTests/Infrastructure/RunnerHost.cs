@@ -70,13 +70,14 @@ public sealed class RunnerHost : IAsyncDisposable
     }
 
     /// <summary>Polls a GET until the predicate holds on its JSON body, or fails after the timeout.</summary>
-    public async Task<T> WaitForAsync<T>(string path, Func<T, bool> predicate, TimeSpan timeout)
+    public async Task<T> WaitForAsync<T>(string path, Func<T, bool> predicate, TimeSpan timeout, HttpClient? client = null)
     {
+        client ??= Client;
         using var cts = new CancellationTokenSource(timeout);
         T? last = default;
         while (!cts.IsCancellationRequested)
         {
-            last = await Client.GetFromJsonAsync<T>(path, cts.Token);
+            last = await client.GetFromJsonAsync<T>(path, System.Text.Json.JsonSerializerOptions.Web, cts.Token);
             if (last is not null && predicate(last))
             {
                 return last;

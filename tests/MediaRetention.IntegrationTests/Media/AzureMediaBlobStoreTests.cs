@@ -25,6 +25,20 @@ public sealed class AzureMediaBlobStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Listing_and_properties_give_the_same_etag()
+    {
+        var container = azurite.BlobService.GetBlobContainerClient("store-" + Guid.NewGuid().ToString("N")[..8]);
+        await container.CreateAsync();
+        await container.GetBlobClient("a.wav").UploadAsync(new BinaryData("1"u8.ToArray()));
+        var store = new AzureMediaBlobStore(azurite.BlobService);
+
+        var listed = Assert.Single(await store.ListAsync(container.Name, default).ToListAsync());
+        var properties = await store.GetPropertiesAsync(container.Name, "a.wav", default);
+
+        Assert.Equal(properties!.ETag, listed.ETag);
+    }
+
+    [Fact]
     public async Task Listing_returns_metadata_case_insensitively_and_a_missing_container_as_empty()
     {
         var container = azurite.BlobService.GetBlobContainerClient("store-" + Guid.NewGuid().ToString("N")[..8]);
