@@ -49,7 +49,7 @@ public sealed class RetentionOptions
     /// an ingest (and the hold checks that come with it) still in flight.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan IngestSettleTime { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan IngestSettleTime { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Binds the schedule and validates it as NCRONTAB with seconds at start-up.</summary>

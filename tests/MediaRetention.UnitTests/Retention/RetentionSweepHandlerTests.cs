@@ -1,0 +1,154 @@
+using MediaRetention.Core.Audit;
+using MediaRetention.Core.Holds;
+using MediaRetention.Core.Ingest;
+using MediaRetention.Core.Media;
+using MediaRetention.Core.Retention;
+using MediaRetention.Core.Storage;
+using MediaRetention.UnitTests.Holds;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MediaRetention.UnitTests.Retention;
+
+public sealed class RetentionSweepHandlerTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+    private readonly IMediaBlobStore blobs = Substitute.For<IMediaBlobStore>();
+    private readonly IMediaIndex index = Substitute.For<IMediaIndex>();
+    private readonly IHoldStore holds = Substitute.For<IHoldStore>();
+    private readonly IBlobHoldMarks marks = Substitute.For<IBlobHoldMarks>();
+    private readonly IAuditLog audit = Substitute.For<IAuditLog>();
+    private readonly RetentionOptions options = new() { SiteDays = { ["long"] = 90 } };
+
+    public RetentionSweepHandlerTests()
+    {
+        blobs.ListAsync(default!, default).ReturnsForAnyArgs(AsyncEnumerable.Empty<BlobSnapshot>());
+        index.ListRecordVersionsAsync(default).ReturnsForAnyArgs(AsyncEnumerable.Empty<(string, string)>());
+        holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
+        blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.Deleted);
+    }
+
+    [Fact]
+    public async Task Deletes_exactly_the_expired_unheld_settled_media_and_audits_before_unindexing()
+    {
+        var expired = Clip("s", Now.AddDays(-31));
+        var held = Clip("h", Now.AddDays(-31));
+        var longRetention = Clip("long", Now.AddDays(-31));
+        var justIndexed = Clip("s", Now.AddDays(-40)) with { BlobName = "s/c/new.mp4", Id = MediaId.For("cctv", "s/c/new.mp4"), IndexedAt = Now };
+        GivenCandidates(expired, held, longRetention, justIndexed);
+        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(held)]));
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        await blobs.Received(1).DeleteIfUnchangedAndNotHeldAsync(expired.Container, expired.BlobName, expired.ETag, Arg.Any<CancellationToken>());
+        await blobs.ReceivedWithAnyArgs(1).DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+        Assert.Equal((1, 1, 1, 3), (summary.Deleted, summary.HeldKept, summary.Deferred, summary.Expired));
+        Received.InOrder(() =>
+        {
+            audit.AppendManyAsync(Arg.Is<IReadOnlyList<AuditEvent>>(e => e.Single().Target == "media/" + expired.Id && !e.Single().Details!.Keys.Any(k => k.Contains("caller") || k.Contains("callee"))), Arg.Any<CancellationToken>());
+            index.RemoveAsync(Arg.Is<IReadOnlyList<MediaRecord>>(r => r.Single().Id == expired.Id), Arg.Any<CancellationToken>());
+            audit.AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep), Arg.Any<CancellationToken>());
+        });
+    }
+
+    [Fact]
+    public async Task A_hold_seen_on_the_second_look_keeps_the_medium_and_marks_it_held()
+    {
+        var clip = Clip("s", Now.AddDays(-31));
+        GivenCandidates(clip);
+        blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.ConditionFailed);
+        blobs.GetPropertiesAsync(clip.Container, clip.BlobName, Arg.Any<CancellationToken>())
+            .Returns(new BlobSnapshot(clip.Container, clip.BlobName, clip.ETag, 1, Now, null, new Dictionary<string, string>()));
+        marks.MarkNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(true);
+        // The snapshot has no hold; the first fresh read neither; the second one does (placed just then).
+        holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None, ActiveHolds.None, new ActiveHolds([HoldOn(clip)]));
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        Assert.Equal((0, 1), (summary.Deleted, summary.HeldKept));
+        await blobs.ReceivedWithAnyArgs(1).DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+        await marks.Received(1).MarkHeldAsync(clip.Container, clip.BlobName, Arg.Any<CancellationToken>());
+        await index.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task A_released_hold_mark_is_cleared_and_the_medium_deleted_in_the_same_sweep()
+    {
+        var clip = Clip("s", Now.AddDays(-31));
+        GivenCandidates(clip);
+        blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.ConditionFailed, BlobDeleteOutcome.Deleted);
+        blobs.GetPropertiesAsync(clip.Container, clip.BlobName, Arg.Any<CancellationToken>())
+            .Returns(new BlobSnapshot(clip.Container, clip.BlobName, clip.ETag, 1, Now, null, new Dictionary<string, string>()));
+        marks.MarkNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(true);
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        Assert.Equal(1, summary.Deleted);
+        Received.InOrder(() =>
+        {
+            blobs.DeleteIfUnchangedAndNotHeldAsync(clip.Container, clip.BlobName, clip.ETag, Arg.Any<CancellationToken>());
+            marks.MarkNotHeldAsync(clip.Container, clip.BlobName, clip.ETag, Arg.Any<CancellationToken>());
+            blobs.DeleteIfUnchangedAndNotHeldAsync(clip.Container, clip.BlobName, clip.ETag, Arg.Any<CancellationToken>());
+        });
+    }
+
+    [Fact]
+    public async Task Storage_failing_again_and_again_stops_the_sweep_without_unindexing_anything()
+    {
+        GivenCandidates(Enumerable.Range(0, 50).Select(i => Clip("s", Now.AddDays(-31).AddSeconds(i))).ToArray());
+        blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ThrowsAsyncForAnyArgs(new IOException("storage down"));
+        options.MaxParallelDeletes = 1;
+        options.MaxConsecutiveFailures = 5;
+
+        await Assert.ThrowsAsync<SweepAbortedException>(() => Sweeper().SweepAsync("test", default));
+        await index.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default);
+    }
+
+    [Fact]
+    public void Policy_uses_overrides_and_reads_from_the_shortest_retention()
+    {
+        var policy = new RetentionPolicy(Options.Create(new RetentionOptions { CctvDays = 30, SiteDays = { ["long"] = 90, ["short"] = 7 } }));
+
+        Assert.Equal(TimeSpan.FromDays(90), policy.For(Clip("long", Now)));
+        Assert.Equal(TimeSpan.FromDays(30), policy.For(Clip("other", Now)));
+        Assert.Equal(TimeSpan.FromDays(7), policy.ShortestFor(MediaKind.Cctv));
+        Assert.Equal(TimeSpan.FromDays(30), policy.ShortestFor(MediaKind.Call));
+        var rejected = Clip("s", Now.AddDays(-100)) with { Status = MediaStatus.Rejected, UploadedAt = Now.AddDays(-1) };
+        Assert.Equal(Now.AddDays(29), policy.ExpiresAt(rejected));
+    }
+
+    private RetentionSweepHandler Sweeper()
+    {
+        var time = new FakeTimeProvider(Now);
+        var storage = Options.Create(new MediaStorageOptions());
+        var ingest = new IngestBlobHandler(blobs, index, Substitute.For<IIngestHoldMarker>(), audit, storage,
+            Options.Create(new IngestOptions()), time, NullLogger<IngestBlobHandler>.Instance);
+        return new RetentionSweepHandler(blobs, index, holds, marks, ingest, audit, new RetentionPolicy(Options.Create(options)),
+            Options.Create(options), storage, time, NullLogger<RetentionSweepHandler>.Instance);
+    }
+
+    private void GivenCandidates(params MediaRecord[] media)
+    {
+        index.ScanRetainedBeforeAsync(MediaKind.Cctv, default, default, default).ReturnsForAnyArgs(
+            call => (string)call[0] == MediaKind.Cctv
+                ? new[] { (IReadOnlyList<MediaRecord>)media }.ToAsyncEnumerable()
+                : AsyncEnumerable.Empty<IReadOnlyList<MediaRecord>>());
+    }
+
+    private static MediaRecord Clip(string site, DateTimeOffset recordedAt) =>
+        ActiveHoldsTests.Clip(site, "c", recordedAt) with { IndexedAt = recordedAt };
+
+    private static Hold HoldOn(MediaRecord media) => new()
+    {
+        Id = "h-" + media.Id,
+        CaseNumber = "C",
+        Reason = "r",
+        RequestedBy = new RequestedBy("pd", "o"),
+        Agency = "pd",
+        PlacedBy = "t",
+        PlacedAt = Now,
+        Status = HoldStatus.Active,
+        Scope = new HoldScope { Type = HoldScope.MediaType, MediaIds = [media.Id] },
+    };
+}
