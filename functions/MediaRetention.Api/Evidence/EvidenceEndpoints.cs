@@ -19,7 +19,6 @@ namespace MediaRetention.Api.Evidence;
 /// links live <see cref="EvidenceOptions.LinkLifetime"/>.
 /// </remarks>
 public sealed class EvidenceEndpoints(
-    ApiAccess access,
     HoldEndpoints holds,
     IssueEvidenceLinksHandler issueLinks,
     BuildEvidenceManifestHandler buildManifest,
@@ -31,16 +30,10 @@ public sealed class EvidenceEndpoints(
 
     public async Task<IResult> PageAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
-        var auth = await access.RequireAsync(request, Readers, cancellationToken);
-        if (auth.Caller is not { } caller)
+        var (caller, hold, problem) = await holds.RequireVisibleHoldAsync(request, id, Readers, cancellationToken);
+        if (caller is null || hold is null)
         {
-            return auth.Denial!;
-        }
-
-        var hold = await holds.FindVisibleAsync(request, caller, id, cancellationToken);
-        if (hold is null)
-        {
-            return HoldEndpoints.HoldNotFound(id);
+            return problem!;
         }
 
         try
@@ -65,16 +58,10 @@ public sealed class EvidenceEndpoints(
 
     public async Task<IResult> ManifestAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
-        var auth = await access.RequireAsync(request, Readers, cancellationToken);
-        if (auth.Caller is not { } caller)
+        var (caller, hold, problem) = await holds.RequireVisibleHoldAsync(request, id, Readers, cancellationToken);
+        if (caller is null || hold is null)
         {
-            return auth.Denial!;
-        }
-
-        var hold = await holds.FindVisibleAsync(request, caller, id, cancellationToken);
-        if (hold is null)
-        {
-            return HoldEndpoints.HoldNotFound(id);
+            return problem!;
         }
 
         TimeSpan? lifetime;
@@ -95,16 +82,10 @@ public sealed class EvidenceEndpoints(
 
     public async Task<IResult> VerifyAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
-        var auth = await access.RequireAsync(request, Readers, cancellationToken);
-        if (auth.Caller is not { } caller)
+        var (caller, hold, problem) = await holds.RequireVisibleHoldAsync(request, id, Readers, cancellationToken);
+        if (caller is null || hold is null)
         {
-            return auth.Denial!;
-        }
-
-        var hold = await holds.FindVisibleAsync(request, caller, id, cancellationToken);
-        if (hold is null)
-        {
-            return HoldEndpoints.HoldNotFound(id);
+            return problem!;
         }
 
         var result = await verify.HandleAsync(new VerifyEvidenceCommand(hold, caller.Name), cancellationToken);

@@ -88,16 +88,10 @@ public sealed class HoldEndpoints(
 
     public async Task<IResult> GetAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
-        var auth = await access.RequireAsync(request, Readers, cancellationToken);
-        if (auth.Caller is not { } caller)
-        {
-            return auth.Denial!;
-        }
-
-        var hold = await FindVisibleAsync(request, caller, id, cancellationToken);
+        var (_, hold, problem) = await RequireVisibleHoldAsync(request, id, Readers, cancellationToken);
         if (hold is null)
         {
-            return HoldNotFound(id);
+            return problem!;
         }
 
         try
@@ -154,6 +148,23 @@ public sealed class HoldEndpoints(
                 $"Hold '{id}' was already released by {result.Hold!.Release?.ReleasedBy} at {result.Hold.Release?.ReleasedAt:O}."),
             _ => HoldNotFound(id),
         };
+    }
+
+    /// <summary>
+    /// Authenticates, checks the role, and finds the hold the caller may see: the caller and hold, or the
+    /// 401/403/404 problem to return.
+    /// </summary>
+    public async Task<(Caller? Caller, Hold? Hold, IResult? Problem)> RequireVisibleHoldAsync(
+        HttpRequest request, string id, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, roles, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return (null, null, auth.Denial);
+        }
+
+        var hold = await FindVisibleAsync(request, caller, id, cancellationToken);
+        return hold is null ? (caller, null, HoldNotFound(id)) : (caller, hold, null);
     }
 
     /// <summary>The hold if it exists and the caller may see it; police see only their own agency's holds.</summary>

@@ -103,7 +103,7 @@ public sealed class TableAuditLog : IAuditLog
         }
 
         var pages = table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
-            .AsPages(DecodeToken(continuationToken), pageSize);
+            .AsPages(ContinuationTokens.Decode(continuationToken), pageSize);
         await foreach (var page in pages.WithCancellation(cancellationToken))
         {
             // A filter on a non-key property may yield empty pages that still continue; skip them for the caller.
@@ -112,7 +112,7 @@ public sealed class TableAuditLog : IAuditLog
                 continue;
             }
 
-            return new AuditPage(page.Values.Select(ToEntryOrThrow).ToList(), EncodeToken(page.ContinuationToken));
+            return new AuditPage(page.Values.Select(ToEntryOrThrow).ToList(), ContinuationTokens.Encode(page.ContinuationToken));
         }
 
         return new AuditPage([], null);
@@ -505,28 +505,6 @@ public sealed class TableAuditLog : IAuditLog
         && AuditTableLayout.TryToEntry(row, sequence, out var entry, out _)
             ? entry
             : throw new InvalidDataException($"Audit row '{row.RowKey}' is unreadable; run verification.");
-
-    private static string? EncodeToken(string? token) =>
-        token is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(token)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string? DecodeToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
-
-        var base64 = token.Replace('-', '+').Replace('_', '/');
-        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(base64));
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException("continuationToken is not a token this API issued.", nameof(token));
-        }
-    }
 
     private sealed record PreparedEvent(AuditEvent Event, IReadOnlyDictionary<string, string?> Details, string DetailsJson, long Bytes);
 
