@@ -21,14 +21,18 @@ results=artifacts/test-results.log
 status=0
 for project in tests/MediaRetention.UnitTests tests/MediaRetention.IntegrationTests; do
   log "testing $project"
+  set +e
   dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee -a "$results" \
-    | grep -E '^\s*(Passed|Failed|Skipped) |^(Passed|Failed)!|error|Error Message|Assert' || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    | grep -E '^\s*(Passed|Failed|Skipped) |^\s*(Passed|Failed|Skipped): |Error Message|SKIP'
+  rc=${PIPESTATUS[0]}
+  set -e
+  [ "$rc" -eq 0 ] || status=1
 done
 
-passed=$(grep -Eo 'Passed: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -Eo 'Failed: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
-skipped=$(grep -Eo 'Skipped: +[0-9]+' "$results" | awk '{s+=$2} END {print s+0}')
+count() { { grep -Eo "^ +$1: +[0-9]+" "$results" || true; } | awk '{s+=$2} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
 [ "$passed" -gt 0 ] || status=1
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status
