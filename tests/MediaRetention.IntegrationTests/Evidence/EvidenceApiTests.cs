@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -210,43 +209,5 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
         return await plain.GetByteArrayAsync(url);
     }
 
-    private async Task<ScriptResult> RunFetchScriptAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = work.FullName,
-        };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot.Path, "scripts", "fetch-evidence.mjs"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"fetch-evidence.mjs did not finish within {ScriptTimeout}.");
-        }
-
-        return new ScriptResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    private sealed record ScriptResult(int ExitCode, string StandardOutput, string StandardError)
-    {
-        public IReadOnlyList<string> Lines { get; } =
-            StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        public string Describe() => $"exit {ExitCode}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}";
-    }
+    private Task<FetchEvidenceScript.Result> RunFetchScriptAsync(params string[] args) => FetchEvidenceScript.RunAsync(work.FullName, ScriptTimeout, args);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -176,66 +175,10 @@ public sealed class FetchEvidenceScriptTests(AzuriteFixture azurite) : IDisposab
         return path;
     }
 
-    private async Task<ScriptResult> RunScriptAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(FindNode())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = work.FullName,
-        };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot.Path, "scripts", "fetch-evidence.mjs"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"fetch-evidence.mjs did not finish within {ScriptTimeout}.");
-        }
-
-        return new ScriptResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindNode()
-    {
-        var names = OperatingSystem.IsWindows() ? new[] { "node.exe" } : ["node"];
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var name in names)
-            {
-                var candidate = Path.Combine(dir, name);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Node.js (>= 20) is not on PATH; it is needed for Azurite and scripts/fetch-evidence.mjs.");
-    }
+    private Task<FetchEvidenceScript.Result> RunScriptAsync(params string[] args) => FetchEvidenceScript.RunAsync(work.FullName, ScriptTimeout, args);
 
     private sealed record Clip(string Container, string BlobName, byte[] Content)
     {
         public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Content));
-    }
-
-    private sealed record ScriptResult(int ExitCode, string StandardOutput, string StandardError)
-    {
-        public IReadOnlyList<string> Lines { get; } =
-            StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        public string Describe() => $"exit {ExitCode}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}";
     }
 }
