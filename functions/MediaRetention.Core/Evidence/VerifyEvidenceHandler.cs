@@ -30,10 +30,10 @@ public sealed record EvidenceVerification(
 /// parallelism, so memory stays flat however many and however large the media; only problems are kept.
 /// </summary>
 /// <remarks>
-/// The comparison is with the hash the index holds now. Ingest re-indexes an overwritten blob and records the
-/// new content's hash, so an overwrite is reported only until ingest has seen it; deletions are always reported
-/// (ingest never removes index rows). Handed-over manifests keep the hashes of their time, which is what
-/// scripts/fetch-evidence.mjs checks against.
+/// The comparison is with the evidence hash in the index: the hash taken when the medium was first indexed.
+/// When a held blob is overwritten, ingest keeps that hash and records the new one as
+/// <see cref="MediaRecord.AlteredSha256"/>, so an overwrite stays reported; deletions are always reported (ingest
+/// never removes index rows). Handed-over manifests carry the same hashes, which scripts/fetch-evidence.mjs checks.
 /// </remarks>
 public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore blobs, IAuditLog audit)
 {

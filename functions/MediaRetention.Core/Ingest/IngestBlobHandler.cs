@@ -88,10 +88,16 @@ public sealed class IngestBlobHandler(
             }
 
             var held = await holdMarker.MarkAsync(record, cancellationToken);
-            if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != blob.ETag
-                && attempt < MaxAttempts)
+            if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != blob.ETag)
             {
-                // Overwritten between hashing and marking: the mark may name a version that is gone. Start over.
+                // Overwritten between hashing and marking: the mark may name a version that is gone, so this record
+                // must not be saved. Start over; after too many tries, fail (the next trigger or scan retries).
+                if (attempt >= MaxAttempts)
+                {
+                    throw new InvalidOperationException(
+                        $"Medium {id} kept changing while being indexed; giving up after {MaxAttempts} attempts (it will be retried).");
+                }
+
                 continue;
             }
 

@@ -9,9 +9,6 @@ using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Media;
 using MediaRetention.IntegrationTests.Infrastructure;
-using MediaRetention.Runner.Ingest;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace MediaRetention.IntegrationTests.Evidence;
 
@@ -147,12 +144,9 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             Assert.Equal(3, intactResult["checked"]!.GetValue<int>());
         }
 
-        // 6. Tampering. Ingest would re-index an overwritten blob within a poll interval and record the new
-        // content's hash, which verify compares with (see VerifyEvidenceHandler's remarks): this runner serves the
-        // same storage without the ingest loop, so what is tested is verify's own comparison, not a race with it.
-        await using (var runner = await RunnerHost.StartAsync(azurite.ConnectionString, storage, configure: builder =>
-            builder.Services.Remove(builder.Services.Single(s =>
-                s.ServiceType == typeof(IHostedService) && s.ImplementationType == typeof(BlobScanIngestService)))))
+        // 6. Tampering, with ingest running: it sees the overwrite of a held clip, keeps the ingest hash as the
+        // evidence reference and records the new one, so verify still reports the alteration.
+        await using (var runner = await RunnerHost.StartAsync(azurite.ConnectionString, storage))
         {
             using var police = runner.ClientFor(TestKeys.Police);
             var alteredName = "oslo-1/cam-1/20261120T103000Z.mp4";
@@ -161,6 +155,9 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             tampered[^1] ^= 0xFF; // same size: only the hash can tell
             await cctv.GetBlobClient(alteredName).UploadAsync(new BinaryData(tampered), overwrite: true);
             await cctv.GetBlobClient(deletedName).DeleteAsync();
+            var tamperedSha256 = Convert.ToHexStringLower(SHA256.HashData(tampered));
+            await runner.WaitForAsync<MediaView>($"/api/media/{MediaId.For(storage.CctvContainer, alteredName)}",
+                m => m.AlteredSha256 == tamperedSha256, IngestDeadline);
 
             var verify = await police.PostAsync($"/api/holds/{holdId}/evidence/verify", null);
 
