@@ -8,6 +8,9 @@ public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
+    // Web defaults (camelCase, case-insensitive names); a shallow depth limit, since no request here nests deeply.
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerOptions.Web) { MaxDepth = 16 };
+
     /// <summary>The body, or the problem to return (413 too large, 400 not JSON of the expected shape).</summary>
     public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
@@ -37,12 +40,34 @@ public static class JsonBody
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), JsonSerializerOptions.Web);
+            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Options);
             return value is null ? (null, ApiProblems.BadRequest("A JSON object is required.")) : (value, null);
         }
         catch (JsonException e)
         {
-            return (null, ApiProblems.BadRequest($"The body is not valid JSON for this request: {e.Message}"));
+            return (null, ApiProblems.BadRequest(Describe(e)));
         }
+        catch (InvalidOperationException e)
+        {
+            // The reader's own complaints (invalid UTF-8 in a string, and the like) are input errors too.
+            return (null, ApiProblems.BadRequest($"The body is not valid JSON for this request: {FirstSentence(e.Message)}"));
+        }
+    }
+
+    /// <summary>Names the field the serializer choked on ("scope.from"), without its line/byte noise.</summary>
+    private static string Describe(JsonException e)
+    {
+        var field = e.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : null;
+        var message = FirstSentence(e.Message);
+        return field is { Length: > 0 }
+            ? $"The body is not valid JSON for this request: '{field}' has the wrong type or is malformed ({message})."
+            : $"The body is not valid JSON for this request: {message}";
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var text = end > 0 ? message[..end] : message;
+        return text.Length <= 200 ? text : text[..200] + "...";
     }
 }
