@@ -63,7 +63,10 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
         try
         {
             var page = await index.QueryAsync(query, continuation, pageSize, cancellationToken);
-            return Results.Ok(new MediaListResponse(page.Items.Select(MediaView.From).ToList(), page.ContinuationToken));
+            return Results.Ok(new MediaListResponse(page.Items.Select(MediaView.From).ToList(), page.ContinuationToken)
+            {
+                Unreadable = page.Unreadable.Count == 0 ? null : page.Unreadable,
+            });
         }
         catch (InvalidContinuationTokenException e)
         {
@@ -88,6 +91,12 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
         if (stored is null)
         {
             return ApiProblems.NotFound($"No medium with id '{id}'.");
+        }
+
+        if (stored.Unreadable is { } unreadable)
+        {
+            // Shown, not hidden: what could be read, and why the rest cannot. Ingest of the blob rewrites the row.
+            return Results.Ok(MediaView.From(stored.Record) with { UnreadableReason = unreadable.Reason });
         }
 
         var covering = (await holds.LoadActiveAsync(cancellationToken)).Covering(stored.Record);

@@ -54,6 +54,9 @@ public static class AuditActions
 {
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";
+
+    /// <summary>A hold row that cannot be read was found; retention deletes nothing until it is released or repaired.</summary>
+    public const string HoldUnreadable = "hold.unreadable";
     public const string AccessDenied = "access.denied";
     public const string MediaDeleted = "media.deleted";
     public const string MediaAlteredUnderHold = "media.altered";

@@ -50,11 +50,17 @@ public sealed class RetentionSweepHandler(
         var reconcileStarted = time.GetTimestamp();
         var reconciled = await ReconcileAsync(counters, cancellationToken);
         var reconcileSeconds = time.GetElapsedTime(reconcileStarted).TotalSeconds;
-        var snapshot = await holds.LoadActiveAsync(cancellationToken);
+        var snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
+        if (snapshot.BlocksDeletion)
+        {
+            await ReportUnreadableHoldsAsync(sweepId, snapshot.Unreadable, cancellationToken);
+        }
+
         var settledBefore = startedAt - options.Value.IngestSettleTime;
         var bookkeeping = Task.CompletedTask;
+        var unreadableMedia = new UnreadableMediaReport();
 
-        await foreach (var page in ExpiredPagesAsync(startedAt, cancellationToken))
+        await foreach (var page in ExpiredPagesAsync(startedAt, unreadableMedia, cancellationToken))
         {
             var toDelete = new List<MediaRecord>();
             foreach (var media in page)
@@ -67,6 +73,10 @@ public sealed class RetentionSweepHandler(
                 else if (snapshot.IsHeld(media))
                 {
                     counters.Add(ref counters.HeldKept);
+                }
+                else if (snapshot.BlocksDeletion)
+                {
+                    counters.Add(ref counters.Blocked);
                 }
                 else
                 {
@@ -89,8 +99,28 @@ public sealed class RetentionSweepHandler(
 
         await bookkeeping;
         var finishedAt = time.GetUtcNow();
-        var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled) with { ReconcileSeconds = reconcileSeconds };
+        var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled) with
+        {
+            ReconcileSeconds = reconcileSeconds,
+            DeletionBlocked = snapshot.BlocksDeletion,
+            UnreadableHolds = snapshot.Unreadable.Select(UnreadableHoldReport.Of).ToList(),
+            UnreadableMedia = unreadableMedia.Count,
+            UnreadableMediaRows = unreadableMedia.Rows,
+        };
         await audit.AppendAsync(new AuditEvent(Actor, AuditActions.RetentionSweep, "sweep/" + sweepId, SummaryDetails(summary)), cancellationToken);
+        if (summary.DeletionBlocked)
+        {
+            logger.LogError(
+                "Sweep {SweepId} deleted nothing: {Count} hold row(s) cannot be read ({HoldIds}), so nobody can tell what they cover. " +
+                "Release or repair them; {Blocked} expired media are kept meanwhile",
+                sweepId, summary.UnreadableHolds.Count, string.Join(", ", summary.UnreadableHolds.Select(h => h.Id)), summary.Blocked);
+        }
+
+        if (summary.UnreadableMedia > 0)
+        {
+            logger.LogWarning("Sweep {SweepId} skipped {Count} index row(s) that cannot be read; their blobs are kept", sweepId, summary.UnreadableMedia);
+        }
+
         logger.LogInformation(
             "Sweep {SweepId}: {Deleted} deleted, {AlreadyGone} already gone, {HeldKept} held, {Deferred} deferred, {Failures} failures, {Reconciled} reconciled in {Seconds:0.0} s",
             sweepId, summary.Deleted, summary.AlreadyGone, summary.HeldKept, summary.Deferred, summary.Failures, summary.Reconciled, summary.DurationSeconds);
@@ -101,12 +131,13 @@ public sealed class RetentionSweepHandler(
     public async Task<RetentionPreview> PreviewAsync(int limit, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var snapshot = await holds.LoadActiveAsync(cancellationToken);
+        var snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
         var wouldDelete = new List<ExpiredMedium>();
         var kept = new List<HeldMedium>();
-        int deleteCount = 0, heldCount = 0;
+        int deleteCount = 0, heldCount = 0, blockedCount = 0;
         long bytes = 0;
-        await foreach (var page in ExpiredPagesAsync(now, cancellationToken))
+        var unreadableMedia = new UnreadableMediaReport();
+        await foreach (var page in ExpiredPagesAsync(now, unreadableMedia, cancellationToken))
         {
             foreach (var media in page)
             {
@@ -118,6 +149,10 @@ public sealed class RetentionSweepHandler(
                         kept.Add(new HeldMedium(media.Id, media.Kind, media.Container, media.BlobName, policy.ExpiresAt(media),
                             covering.Select(h => h.Id).ToList(), covering.Select(h => h.CaseNumber).Distinct().ToList()));
                     }
+                }
+                else if (snapshot.BlocksDeletion)
+                {
+                    blockedCount++;
                 }
                 else
                 {
@@ -131,11 +166,45 @@ public sealed class RetentionSweepHandler(
             }
         }
 
-        return new RetentionPreview(now, deleteCount, bytes, heldCount, wouldDelete, kept, deleteCount > limit || heldCount > limit);
+        return new RetentionPreview(now, deleteCount, bytes, heldCount, wouldDelete, kept, deleteCount > limit || heldCount > limit)
+        {
+            DeletionBlocked = snapshot.BlocksDeletion,
+            BlockedCount = blockedCount,
+            UnreadableHolds = snapshot.Unreadable.Select(UnreadableHoldReport.Of).ToList(),
+            UnreadableMedia = unreadableMedia.Count,
+            UnreadableMediaRows = unreadableMedia.Rows,
+        };
+    }
+
+    /// <summary>
+    /// Audits each unreadable hold row once (per version of the row): the first sweep it blocks says so on the
+    /// record; later sweeps name it in their summary only.
+    /// </summary>
+    private async Task ReportUnreadableHoldsAsync(string sweepId, IReadOnlyList<UnreadableHold> unreadable, CancellationToken cancellationToken)
+    {
+        foreach (var hold in unreadable)
+        {
+            if (await holds.IsUnreadableReportedAsync(hold, cancellationToken))
+            {
+                continue;
+            }
+
+            // Audit before the marker: a crash in between audits it twice rather than never.
+            await audit.AppendAsync(new AuditEvent(Actor, AuditActions.HoldUnreadable, "hold/" + hold.Id, new Dictionary<string, string?>
+            {
+                ["sweepId"] = sweepId,
+                ["reason"] = hold.Reason,
+                ["storedStatus"] = hold.Status,
+                ["caseNumber"] = hold.CaseNumber,
+                ["agency"] = hold.Agency,
+                ["effect"] = "no media are deleted while this hold row cannot be read and is not released",
+            }), cancellationToken);
+            await holds.MarkUnreadableReportedAsync(hold, cancellationToken);
+        }
     }
 
     private async IAsyncEnumerable<IReadOnlyList<MediaRecord>> ExpiredPagesAsync(
-        DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        DateTimeOffset now, UnreadableMediaReport unreadable, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var kind in new[] { MediaKind.Cctv, MediaKind.Call })
         {
@@ -143,7 +212,9 @@ public sealed class RetentionSweepHandler(
             var candidatesBefore = now - policy.ShortestFor(kind);
             await foreach (var page in index.ScanRetainedBeforeAsync(kind, candidatesBefore, PageSize, cancellationToken))
             {
-                var expired = page.Where(m => policy.ExpiresAt(m) <= now).ToList();
+                // A row that cannot be read is skipped: its blob stays, and the summary names the row.
+                unreadable.Add(page.Unreadable);
+                var expired = page.Records.Where(m => policy.ExpiresAt(m) <= now).ToList();
                 if (expired.Count > 0)
                 {
                     yield return expired;
@@ -268,7 +339,15 @@ public sealed class RetentionSweepHandler(
         var covered = media.Where(fresh.IsHeld).ToList();
         await ForEachAsync(covered, (m, ct) => new ValueTask(marks.MarkHeldAsync(m.Container, m.BlobName, ct)), counters, cancellationToken);
         counters.Add(ref counters.HeldKept, covered.Count);
-        return media.Where(m => !fresh.IsHeld(m)).ToList();
+        var uncovered = media.Where(m => !fresh.IsHeld(m)).ToList();
+        if (fresh.BlocksDeletion)
+        {
+            // A hold row became unreadable since the sweep began: what it covers is unknown, so keep everything.
+            counters.Add(ref counters.Blocked, uncovered.Count);
+            return [];
+        }
+
+        return uncovered;
     }
 
     private async Task RecordDeletionsAsync(string sweepId, List<(MediaRecord Media, bool AlreadyGone)> gone, CancellationToken cancellationToken)
@@ -285,7 +364,12 @@ public sealed class RetentionSweepHandler(
         await index.RemoveAsync(gone.Select(g => g.Media).ToList(), cancellationToken);
     }
 
-    private async Task<int> ReconcileAsync(Counters counters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Indexes every blob of the media containers that the index does not know under its exact name, or knows at
+    /// another version: what the event path (blob trigger, runner scan) missed. Names the SDK would rewrite are
+    /// addressed exactly (<see cref="MediaBlobClients"/>), so none escapes.
+    /// </summary>
+    private async Task<ReconcileReport> ReconcileAsync(Counters counters, CancellationToken cancellationToken)
     {
         // Id → ETag of every record: memory grows with the number of media (about 150 bytes each), not with
         // what expires; see README "Scale limits".
@@ -295,7 +379,7 @@ public sealed class RetentionSweepHandler(
             known[id] = etag;
         }
 
-        var reconciled = 0;
+        var report = new ReconcileReport();
         foreach (var container in storage.Value.MediaContainers)
         {
             var unknown = new List<BlobSnapshot>();
@@ -314,20 +398,28 @@ public sealed class RetentionSweepHandler(
                     try
                     {
                         var result = await ingest.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name), ct);
-                        if (result.Outcome is IngestOutcome.Indexed or IngestOutcome.Rejected)
+                        if (result is { Outcome: IngestOutcome.Indexed or IngestOutcome.Rejected, Record: { } record })
                         {
-                            Interlocked.Increment(ref reconciled);
+                            report.Add(new ReconciledMedium(record.Id, record.Container, PhoneNumber.MaskDigitRuns(record.BlobName),
+                                record.Status, record.RejectionReason));
                         }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        logger.LogError(e, "Could not index {Container}/{BlobName} while reconciling", blob.Container, blob.Name);
+                        logger.LogError(e, "Could not index {Container}/{BlobName} ({MediaId}) while reconciling",
+                            blob.Container, PhoneNumber.MaskDigitRuns(blob.Name), MediaId.For(blob.Container, blob.Name));
                         counters.Failed(options.Value.MaxConsecutiveFailures);
                     }
                 });
         }
 
-        return reconciled;
+        if (report.Count > 0)
+        {
+            logger.LogWarning("Reconcile indexed {Count} blob(s) the event path had missed: {MediaIds}",
+                report.Count, string.Join(", ", report.Items.Select(i => i.MediaId)));
+        }
+
+        return report;
     }
 
     private async Task ForEachAsync(List<MediaRecord> items, Func<MediaRecord, CancellationToken, ValueTask> body, Counters counters, CancellationToken cancellationToken) =>
@@ -372,8 +464,68 @@ public sealed class RetentionSweepHandler(
         ["deferred"] = s.Deferred.ToString(CultureInfo.InvariantCulture),
         ["failures"] = s.Failures.ToString(CultureInfo.InvariantCulture),
         ["reconciled"] = s.Reconciled.ToString(CultureInfo.InvariantCulture),
+        ["reconciledIds"] = Bounded(s.ReconciledMedia.Select(m => m.MediaId)),
+        ["reconciledNames"] = Bounded(s.ReconciledMedia.Select(m => m.Container + "/" + m.BlobName)),
+        ["deletionBlocked"] = s.DeletionBlocked ? "true" : "false",
+        ["blocked"] = s.Blocked.ToString(CultureInfo.InvariantCulture),
+        ["unreadableHolds"] = Bounded(s.UnreadableHolds.Select(h => h.Id)),
+        ["unreadableMedia"] = s.UnreadableMedia.ToString(CultureInfo.InvariantCulture),
         ["durationSeconds"] = s.DurationSeconds.ToString("0.###", CultureInfo.InvariantCulture),
     };
+
+    private static string? Bounded(IEnumerable<string> values)
+    {
+        var list = values.ToList();
+        return list.Count == 0 ? null : string.Join(", ", list.Take(SweepSummary.MaxListed)) + (list.Count > SweepSummary.MaxListed ? ", ..." : "");
+    }
+
+    /// <summary>What the reconcile indexed: the count, and the first <see cref="SweepSummary.MaxListed"/> of them.</summary>
+    private sealed class ReconcileReport
+    {
+        private readonly List<ReconciledMedium> items = [];
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public IReadOnlyList<ReconciledMedium> Items
+        {
+            get
+            {
+                lock (items)
+                {
+                    return items.OrderBy(i => i.MediaId, StringComparer.Ordinal).ToList();
+                }
+            }
+        }
+
+        public void Add(ReconciledMedium medium)
+        {
+            Interlocked.Increment(ref count);
+            lock (items)
+            {
+                if (items.Count < SweepSummary.MaxListed)
+                {
+                    items.Add(medium);
+                }
+            }
+        }
+    }
+
+    /// <summary>Index rows the scan could not read: the count, and the first <see cref="SweepSummary.MaxListed"/>.</summary>
+    private sealed class UnreadableMediaReport
+    {
+        private readonly List<UnreadableMediaRow> rows = [];
+
+        public int Count { get; private set; }
+
+        public IReadOnlyList<UnreadableMediaRow> Rows => rows;
+
+        public void Add(IReadOnlyList<UnreadableMediaRow> page)
+        {
+            Count += page.Count;
+            rows.AddRange(page.Take(SweepSummary.MaxListed - rows.Count));
+        }
+    }
 
     private sealed class Counters
     {
@@ -382,6 +534,7 @@ public sealed class RetentionSweepHandler(
         public int AlreadyGone;
         public int HeldKept;
         public int Deferred;
+        public int Blocked;
         public int Failures;
         private long bytes;
 
@@ -407,20 +560,22 @@ public sealed class RetentionSweepHandler(
             Interlocked.Add(ref bytes, size);
         }
 
-        public SweepSummary ToSummary(string sweepId, string triggeredBy, DateTimeOffset startedAt, DateTimeOffset finishedAt, int reconciled) => new()
+        public SweepSummary ToSummary(string sweepId, string triggeredBy, DateTimeOffset startedAt, DateTimeOffset finishedAt, ReconcileReport reconciled) => new()
         {
             SweepId = sweepId,
             TriggeredBy = triggeredBy,
             StartedAt = startedAt,
             FinishedAt = finishedAt,
             DurationSeconds = (finishedAt - startedAt).TotalSeconds,
-            Reconciled = reconciled,
+            Reconciled = reconciled.Count,
+            ReconciledMedia = reconciled.Items,
             Expired = Expired,
             Deleted = DeletedCount,
             AlreadyGone = AlreadyGone,
             BytesDeleted = bytes,
             HeldKept = HeldKept,
             Deferred = Deferred,
+            Blocked = Blocked,
             Failures = Failures,
         };
     }
