@@ -23,10 +23,13 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<MediaStorageOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => MediaStorageClients.CreateBlobServiceClient(configuration));
         services.TryAddSingleton(_ => MediaStorageClients.CreateTableServiceClient(configuration));
+        services.TryAddSingleton(provider => new MediaBlobClients(provider.GetRequiredService<BlobServiceClient>(),
+            MediaStorageClients.CreateExactBlobCredential(configuration), provider.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton<IMediaBlobStore, AzureMediaBlobStore>();
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
@@ -79,6 +82,15 @@ public static class MediaStorageClients
             ?? throw MissingSetting();
         return new BlobServiceClient(new Uri(uri), new DefaultAzureCredential());
     }
+
+    /// <summary>
+    /// How requests for blob names the SDK rewrites authenticate (see <see cref="MediaBlobClients"/>): the connection
+    /// string's key or SAS, or the managed identity.
+    /// </summary>
+    public static ExactBlobCredential CreateExactBlobCredential(IConfiguration configuration) =>
+        ConnectionString(configuration) is { } connectionString
+            ? StorageConnectionStrings.ExactCredential(connectionString)
+            : ExactBlobCredential.FromToken(new DefaultAzureCredential());
 
     public static TableServiceClient CreateTableServiceClient(IConfiguration configuration)
     {
