@@ -255,7 +255,8 @@ public sealed class RetentionSweepHandler(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Could not delete {Container}/{BlobName}; kept, and tried again next sweep", media.Container, media.BlobName);
+                    logger.LogError(e, "Could not delete {Container}/{BlobName} ({MediaId}); kept, and tried again next sweep",
+                        media.Container, ShownName(media), media.Id);
                     counters.Failed(options.Value.MaxConsecutiveFailures);
                 }
             });
@@ -433,17 +434,25 @@ public sealed class RetentionSweepHandler(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Could not re-check {Container}/{BlobName}; kept, and tried again next sweep", media.Container, media.BlobName);
+                    logger.LogError(e, "Could not re-check {Container}/{BlobName} ({MediaId}); kept, and tried again next sweep",
+                        media.Container, ShownName(media), media.Id);
                     counters.Failed(options.Value.MaxConsecutiveFailures);
                 }
             });
+
+    /// <summary>
+    /// The name for logs and the audit log. A rejected name broke the contract and may hold a phone number: its digit
+    /// runs are masked (the media id, a hash of the exact name, still identifies it).
+    /// </summary>
+    private static string ShownName(MediaRecord media) =>
+        media.Status == MediaStatus.Indexed ? media.BlobName : PhoneNumber.MaskDigitRuns(media.BlobName);
 
     private static Dictionary<string, string?> DeletionDetails(string sweepId, MediaRecord media, bool alreadyGone) => new()
     {
         // No phone numbers: call blob names carry none by contract, and caller/callee are left out.
         ["sweepId"] = sweepId,
         ["container"] = media.Container,
-        ["blobName"] = media.BlobName,
+        ["blobName"] = ShownName(media),
         ["kind"] = media.Kind,
         ["status"] = media.Status,
         ["recordedAt"] = media.RecordedAt?.ToString("O", CultureInfo.InvariantCulture),

@@ -205,6 +205,26 @@ public sealed class RetentionSweepHandlerTests
     }
 
     [Fact]
+    public async Task The_deletion_entry_of_a_rejected_name_masks_its_digit_runs_and_keeps_an_indexed_name_whole()
+    {
+        var rejected = Clip("s", Now.AddDays(-31)) with
+        {
+            BlobName = "pbx/+4791234567.wav",
+            Id = MediaId.For("cctv", "pbx/+4791234567.wav"),
+            Status = MediaStatus.Rejected,
+            UploadedAt = Now.AddDays(-31),
+        };
+        var indexed = Clip("s", Now.AddDays(-31).AddSeconds(1));
+        GivenCandidates(rejected, indexed);
+
+        await Sweeper().SweepAsync("test", default);
+
+        await audit.Received(1).AppendManyAsync(Arg.Is<IReadOnlyList<AuditEvent>>(events =>
+            events.Single(e => e.Target == "media/" + rejected.Id).Details!["blobName"] == "pbx/+********67.wav"
+            && events.Single(e => e.Target == "media/" + indexed.Id).Details!["blobName"] == indexed.BlobName), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
     public void Policy_uses_overrides_and_reads_from_the_shortest_retention()
     {
         var policy = new RetentionPolicy(Options.Create(new RetentionOptions { CctvDays = 30, SiteDays = { ["long"] = 90, ["short"] = 7 } }));
