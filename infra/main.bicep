@@ -207,7 +207,8 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: functionAppName
   location: location
-  tags: tags
+  // azd deploys the 'api' service of azure.yaml to the resource carrying this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
   kind: 'functionapp,linux'
   identity: {
     type: 'SystemAssigned'
@@ -433,6 +434,8 @@ resource ingestEventSubscriptions 'Microsoft.EventGrid/systemTopics/eventSubscri
 ]
 
 output functionAppName string = functionApp.name
+// The same name in the form azd exports to hooks (scripts/azd-postdeploy.sh).
+output FUNCTION_APP_NAME string = functionApp.name
 output functionAppHostName string = functionApp.properties.defaultHostName
 output functionAppPrincipalId string = functionApp.identity.principalId
 output storageAccountName string = storage.name
