@@ -114,3 +114,85 @@ public sealed class AzureYaml(IReadOnlyDictionary<string, string> values)
     public string Require(string key) =>
         values.TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"azure.yaml has no '{key}'");
 }
+
+/// <summary>
+/// The app roles infra/README.md tells an administrator to register, against the roles the app accepts: a role
+/// registered in Entra ID that the app refuses (a bare "police") locks those users out in Azure.
+/// </summary>
+public sealed partial class EntraRegistrationTests
+{
+    private static readonly string InfraReadme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "README.md"));
+
+    [Fact]
+    public void Every_documented_app_role_is_accepted_by_the_app()
+    {
+        var documented = DocumentedRoles();
+
+        Assert.NotEmpty(documented);
+        Assert.All(documented, role =>
+        {
+            var result = Authenticate(role);
+            Assert.True(result.Status == MediaRetention.Api.Auth.AuthenticationStatus.Authenticated,
+                $"documented role '{role}' is refused by the app: {result.Problem}");
+        });
+    }
+
+    [Fact]
+    public void Every_role_the_app_knows_is_documented_for_registration()
+    {
+        var documented = DocumentedRoles();
+
+        foreach (var role in MediaRetention.Api.Auth.Roles.All)
+        {
+            Assert.True(
+                role == MediaRetention.Api.Auth.Roles.Police
+                    ? documented.Any(d => d.StartsWith("police.", StringComparison.Ordinal))
+                    : documented.Contains(role),
+                $"role '{role}' is not in infra/README.md's roles.json");
+        }
+    }
+
+    [Theory]
+    [InlineData("police")]
+    [InlineData("police.")]
+    [InlineData("police.oslo pd")]
+    public void A_police_role_without_a_valid_agency_is_refused(string role)
+    {
+        Assert.NotEqual(MediaRetention.Api.Auth.AuthenticationStatus.Authenticated, Authenticate(role).Status);
+    }
+
+    [Fact]
+    public void Registration_steps_ask_for_v2_tokens_to_match_the_v2_issuer()
+    {
+        var bicep = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "main.bicep"));
+
+        Assert.Contains("/v2.0'", bicep, StringComparison.Ordinal);
+        Assert.Contains("api.requestedAccessTokenVersion=2", InfraReadme, StringComparison.Ordinal);
+    }
+
+    private static List<string> DocumentedRoles()
+    {
+        var json = RolesJsonBlock().Match(InfraReadme);
+        Assert.True(json.Success, "infra/README.md has no ```json block after 'roles.json'");
+        return System.Text.Json.JsonDocument.Parse(json.Groups[1].Value).RootElement.EnumerateArray()
+            .Select(r => r.GetProperty("value").GetString()!)
+            .ToList();
+    }
+
+    private static MediaRetention.Api.Auth.AuthenticationResult Authenticate(string role)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Headers["X-MS-CLIENT-PRINCIPAL"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+            System.Text.Json.JsonSerializer.Serialize(new
+            {
+                auth_typ = "aad",
+                name_typ = "name",
+                role_typ = "roles",
+                claims = new[] { new { typ = "name", val = "someone@example.org" }, new { typ = "roles", val = role } },
+            })));
+        return new MediaRetention.Api.Auth.AppServicePrincipalAuthenticator().Authenticate(context.Request);
+    }
+
+    [GeneratedRegex(@"roles\.json`:\s*```json\s*(\[.*?\])\s*```", RegexOptions.Singleline)]
+    private static partial Regex RolesJsonBlock();
+}
