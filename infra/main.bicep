@@ -61,6 +61,9 @@ param deployEventSubscriptions bool = false
 @description('Client id of the Entra ID app registration for App Service Authentication; empty leaves authentication off.')
 param authClientId string = ''
 
+@description('Set a version-level legal hold on held blobs as well as the app\'s own hold marks (Holds:UseImmutabilityLegalHold). Turns on blob versioning and version-level immutability on the media containers, and a lifecycle rule that deletes non-current versions a day after they become non-current, so "deleted" footage does not live on as old versions.')
+param useImmutabilityLegalHold bool = false
+
 @description('Tags for every resource.')
 param tags object = {
   workload: 'mediaretention'
@@ -72,6 +75,10 @@ var functionAppName = '${baseName}-func-${token}'
 var planName = '${baseName}-plan-${token}'
 var deploymentContainerName = 'app-package'
 var deadLetterContainerName = 'eventgrid-deadletter'
+var mediaContainerNames = [
+  cctvContainerName
+  callsContainerName
+]
 
 // The trigger functions in functions/MediaRetention.Functions/IngestFunctions.cs, one per container.
 var ingestSubscriptions = [
@@ -133,6 +140,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    // Version-level immutability (the legal-hold flag) needs versioning; nothing else in the app does.
+    isVersioningEnabled: useImmutabilityLegalHold
+  }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [
@@ -145,11 +156,57 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   ]: {
     parent: blobService
     name: name
-    properties: {
-      publicAccess: 'None'
-    }
+    properties: union(
+      {
+        publicAccess: 'None'
+      },
+      useImmutabilityLegalHold && contains(mediaContainerNames, name)
+        ? {
+            immutableStorageWithVersioning: {
+              enabled: true
+            }
+          }
+        : {}
+    )
   }
 ]
+
+// With versioning on, deleting a blob keeps its last content as a non-current version: the sweep's "deleted" would
+// not be deleted. This rule removes non-current versions of media a day after they became non-current (lifecycle
+// management runs about once a day, so allow up to two days). Versions under a legal hold cannot be deleted and stay.
+resource mediaVersionLifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = if (useImmutabilityLegalHold) {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-noncurrent-media-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [for container in mediaContainerNames: '${container}/']
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: 1
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+  dependsOn: [
+    blobService
+  ]
+}
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
   parent: storage
@@ -272,6 +329,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'RetentionSchedule'
           value: retentionSchedule
+        }
+        {
+          name: 'Holds__UseImmutabilityLegalHold'
+          value: string(useImmutabilityLegalHold)
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

@@ -196,3 +196,25 @@ public sealed partial class EntraRegistrationTests
     [GeneratedRegex(@"roles\.json`:\s*```json\s*(\[.*?\])\s*```", RegexOptions.Singleline)]
     private static partial Regex RolesJsonBlock();
 }
+
+/// <summary>
+/// Holds:UseImmutabilityLegalHold needs version-level immutability, which needs versioning; with versioning on, a
+/// deleted blob lives on as a non-current version unless something removes it. infra enables exactly that together.
+/// </summary>
+public sealed class ImmutabilityInfraTests
+{
+    private static readonly string Bicep = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "main.bicep"));
+
+    [Fact]
+    public void The_legal_hold_setting_comes_with_versioning_version_level_immutability_and_a_noncurrent_version_rule()
+    {
+        var setting = $"{MediaRetention.Core.Holds.HoldOptions.SectionName}__{nameof(MediaRetention.Core.Holds.HoldOptions.UseImmutabilityLegalHold)}";
+
+        Assert.Contains("param useImmutabilityLegalHold bool = false", Bicep, StringComparison.Ordinal);
+        Assert.Matches($@"name: '{setting}'\s*value: string\(useImmutabilityLegalHold\)", Bicep);
+        Assert.Contains("isVersioningEnabled: useImmutabilityLegalHold", Bicep, StringComparison.Ordinal);
+        Assert.Matches(@"useImmutabilityLegalHold && contains\(mediaContainerNames, name\)\s*\?\s*\{\s*immutableStorageWithVersioning: \{\s*enabled: true", Bicep);
+        Assert.Matches(@"managementPolicies@[0-9-]+' = if \(useImmutabilityLegalHold\)", Bicep);
+        Assert.Matches(@"version: \{\s*delete: \{\s*daysAfterCreationGreaterThan: 1", Bicep);
+    }
+}
