@@ -58,8 +58,12 @@ param retentionSchedule string = '0 */15 * * * *'
 @description('Phase 2: create the Event Grid subscriptions. Needs the app code deployed first (the blobs_extension key exists only once the host has loaded a blob trigger).')
 param deployEventSubscriptions bool = false
 
-@description('Client id of the Entra ID app registration for App Service Authentication; empty leaves authentication off.')
-param authClientId string = ''
+// Required, with no default: the app trusts X-MS-CLIENT-PRINCIPAL only while App Service Authentication is on
+// (WEBSITE_AUTH_ENABLED): without authentication every API route would refuse every caller, so no deployment omits it.
+@description('Client id (a GUID) of the Entra ID app registration used by App Service Authentication. Required: see infra/README.md to create it.')
+@minLength(36)
+@maxLength(36)
+param authClientId string
 
 @description('Tags for every resource.')
 param tags object = {
@@ -317,7 +321,7 @@ resource functionAppRoleAssignments 'Microsoft.Authorization/roleAssignments@202
 
 // App Service Authentication (Entra ID). The app roles security/police/admin live on the app registration;
 // see infra/README.md. The blob extension's webhook must stay reachable by Event Grid (it has its own key).
-resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(authClientId)) {
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'authsettingsV2'
   properties: {

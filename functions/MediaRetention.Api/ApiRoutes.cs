@@ -39,8 +39,9 @@ public static class ApiRoutes
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<ICallerAuthenticator>(sp =>
             sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthOptions.AppServiceMode
-                ? new AppServicePrincipalAuthenticator()
+                ? new AppServicePrincipalAuthenticator(AppServicePlatform.IsAuthenticationEnabled(configuration))
                 : ActivatorUtilities.CreateInstance<ApiKeyAuthenticator>(sp));
+        services.AddHostedService<AuthStartupCheck>();
         services.TryAddSingleton<ApiAccess>();
         services.TryAddSingleton<MediaEndpoints>();
         services.TryAddSingleton<HoldEndpoints>();
