@@ -28,6 +28,7 @@ public static class ApiRoutes
     public const string HoldEvidence = "holds/{id}/evidence";
     public const string HoldEvidenceManifest = "holds/{id}/evidence/manifest";
     public const string HoldEvidenceVerify = "holds/{id}/evidence/verify";
+    public const string EvidenceSigningKeys = "evidence/signing-keys";
     public const string Audit = "audit";
     public const string AuditVerify = "audit/verify";
     public const string RetentionPreview = "retention/preview";
@@ -48,6 +49,7 @@ public static class ApiRoutes
         services.TryAddSingleton<AuditEndpoints>();
         services.TryAddSingleton<RetentionEndpoints>();
         services.TryAddSingleton<EvidenceEndpoints>();
+        services.TryAddSingleton<SigningKeyEndpoints>();
         return services;
     }
 
@@ -63,6 +65,7 @@ public static class ApiRoutes
         api.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct));
         api.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct));
         api.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct));
+        api.MapGet(EvidenceSigningKeys, (HttpRequest r, SigningKeyEndpoints e, CancellationToken ct) => e.GetAsync(r, ct));
         api.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         api.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
         api.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));

@@ -3,6 +3,7 @@ using Azure.Identity;
 using Azure.Storage.Blobs;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
@@ -54,6 +55,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<RunRetentionSweepHandler>();
 
         services.AddMediaRetentionEvidenceLinks();
+        services.AddMediaRetentionEvidenceSigning(configuration);
         services.TryAddSingleton<IssueEvidenceLinksHandler>();
         services.TryAddSingleton<BuildEvidenceManifestHandler>();
         services.TryAddSingleton<VerifyEvidenceHandler>();

@@ -61,6 +61,7 @@ public sealed class RunnerHost : IAsyncDisposable
             "--Retention:TimerEnabled=false",
         };
         args.AddRange(TestKeys.Settings());
+        args.AddRange(TestSigningKeys.RunnerSettings());
         args.AddRange((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}"));
 
         var app = RunnerApp.Build([.. args], configure);
