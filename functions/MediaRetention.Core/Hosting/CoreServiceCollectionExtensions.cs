@@ -33,7 +33,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
         services.TryAddSingleton<StorageProvisioner>();
         services.TryAddSingleton<IngestBlobHandler>();
-        services.AddMediaRetentionAudit();
+        services.AddMediaRetentionAudit(configuration);
 
         services.AddOptions<HoldOptions>().Bind(configuration.GetSection(HoldOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();

@@ -59,6 +59,8 @@ public sealed class RunnerHost : IAsyncDisposable
             "--Ingest:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
             "--Retention:TimerEnabled=false",
+            // Anchors only where a test asks for them (a sweep, or the handler): never on a clock tick mid-test.
+            "--AuditAnchorSchedule=0 0 0 1 1 *",
         };
         args.AddRange(TestKeys.Settings());
         args.AddRange(TestSigningKeys.RunnerSettings());
