@@ -120,6 +120,15 @@ public sealed class KeyVaultSigningKeyStoreTests : IDisposable
         Assert.Contains("403", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task No_token_for_key_vault_is_reported_as_no_signing_key()
+    {
+        certificates.GetPropertiesOfCertificateVersionsAsync(Name, Arg.Any<CancellationToken>())
+            .Returns(_ => throw new Azure.Identity.CredentialUnavailableException("no managed identity"));
+
+        await Assert.ThrowsAsync<SigningKeyUnavailableException>(() => store.GetKeysAsync(default));
+    }
+
     public void Dispose()
     {
         store.Dispose();

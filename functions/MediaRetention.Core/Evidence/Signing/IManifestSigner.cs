@@ -13,10 +13,17 @@ public interface IManifestSigner
 /// <summary>ES256 with whatever key the store holds now (see <see cref="ManifestSignature"/> for the format).</summary>
 public sealed class EcdsaManifestSigner(ISigningKeyStore keys) : IManifestSigner
 {
+    // An ECDsa instance does not promise thread safety; manifests are rare, so one signature at a time is free.
+    private readonly Lock signing = new();
+
     public async Task<string> SignAsync(JsonObject document, CancellationToken cancellationToken)
     {
         var set = await keys.GetKeysAsync(cancellationToken);
-        ManifestSignature.Sign(document, set.Current);
+        lock (signing)
+        {
+            ManifestSignature.Sign(document, set.Current);
+        }
+
         return set.Current.PublicKey.KeyId;
     }
 }

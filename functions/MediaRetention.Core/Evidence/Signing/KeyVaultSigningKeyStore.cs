@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Azure;
+using Azure.Identity;
 using Azure.Security.KeyVault.Certificates;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging;
@@ -60,6 +61,11 @@ public sealed class KeyVaultSigningKeyStore(
             // No stale fallback: a version disabled because its key leaked must stop signing at once.
             throw new SigningKeyUnavailableException(
                 $"Key Vault refused or failed reading certificate '{certificateName}' (HTTP {e.Status} {e.ErrorCode}).", e);
+        }
+        catch (AuthenticationFailedException e)
+        {
+            throw new SigningKeyUnavailableException(
+                $"The app's identity could not get a token for Key Vault to read certificate '{certificateName}'.", e);
         }
         finally
         {
