@@ -16,22 +16,24 @@ namespace MediaRetention.Api;
 
 /// <summary>
 /// The HTTP API's routes, below <c>/api</c>. The Functions app declares the same templates on its
-/// HttpTriggers (its route prefix is <c>api</c> in host.json); the runner maps them here.
+/// HttpTriggers (host.json sets an empty route prefix, so the web console can be served at <c>/</c> from the same
+/// origin); the runner maps them here.
 /// </summary>
 public static class ApiRoutes
 {
-    public const string Media = "media";
-    public const string MediaById = "media/{id}";
-    public const string Holds = "holds";
-    public const string HoldById = "holds/{id}";
-    public const string HoldRelease = "holds/{id}/release";
-    public const string HoldEvidence = "holds/{id}/evidence";
-    public const string HoldEvidenceManifest = "holds/{id}/evidence/manifest";
-    public const string HoldEvidenceVerify = "holds/{id}/evidence/verify";
-    public const string Audit = "audit";
-    public const string AuditVerify = "audit/verify";
-    public const string RetentionPreview = "retention/preview";
-    public const string RetentionSweep = "retention/sweep";
+    public const string Media = "api/media";
+    public const string MediaById = "api/media/{id}";
+    public const string Holds = "api/holds";
+    public const string HoldById = "api/holds/{id}";
+    public const string HoldRelease = "api/holds/{id}/release";
+    public const string HoldEvidence = "api/holds/{id}/evidence";
+    public const string HoldEvidenceManifest = "api/holds/{id}/evidence/manifest";
+    public const string HoldEvidenceVerify = "api/holds/{id}/evidence/verify";
+    public const string EvidenceSigningKeys = "api/evidence/signing-keys";
+    public const string Audit = "api/audit";
+    public const string AuditVerify = "api/audit/verify";
+    public const string RetentionPreview = "api/retention/preview";
+    public const string RetentionSweep = "api/retention/sweep";
 
     public static IServiceCollection AddMediaRetentionApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -39,33 +41,35 @@ public static class ApiRoutes
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<ICallerAuthenticator>(sp =>
             sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthOptions.AppServiceMode
-                ? new AppServicePrincipalAuthenticator()
+                ? new AppServicePrincipalAuthenticator(AppServicePlatform.IsAuthenticationEnabled(configuration))
                 : ActivatorUtilities.CreateInstance<ApiKeyAuthenticator>(sp));
+        services.AddHostedService<AuthStartupCheck>();
         services.TryAddSingleton<ApiAccess>();
         services.TryAddSingleton<MediaEndpoints>();
         services.TryAddSingleton<HoldEndpoints>();
         services.TryAddSingleton<AuditEndpoints>();
         services.TryAddSingleton<RetentionEndpoints>();
         services.TryAddSingleton<EvidenceEndpoints>();
+        services.TryAddSingleton<SigningKeyEndpoints>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapMediaRetentionApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
-        api.MapGet(Media, (HttpRequest r, MediaEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
-        api.MapGet(MediaById, (HttpRequest r, string id, MediaEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
-        api.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct));
-        api.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
-        api.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
-        api.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct));
-        api.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct));
-        api.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct));
-        api.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct));
-        api.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
-        api.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
-        api.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));
-        api.MapPost(RetentionSweep, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.SweepAsync(r, ct));
+        app.MapGet(Media, (HttpRequest r, MediaEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapGet(MediaById, (HttpRequest r, string id, MediaEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
+        app.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct));
+        app.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
+        app.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct));
+        app.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct));
+        app.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct));
+        app.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct));
+        app.MapGet(EvidenceSigningKeys, (HttpRequest r, SigningKeyEndpoints e, CancellationToken ct) => e.GetAsync(r, ct));
+        app.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
+        app.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));
+        app.MapPost(RetentionSweep, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.SweepAsync(r, ct));
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using MediaRetention.Api;
 using MediaRetention.Core.Hosting;
+using MediaRetention.Runner.Audit;
 using MediaRetention.Runner.Ingest;
 using MediaRetention.Runner.Retention;
 
@@ -28,6 +29,7 @@ public static class RunnerApp
         builder.Services.AddSingleton<IngestCheckpointStore>();
         builder.Services.AddHostedService<BlobScanIngestService>();
         builder.Services.AddHostedService<RetentionTimerService>();
+        builder.Services.AddHostedService<AuditAnchorTimerService>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

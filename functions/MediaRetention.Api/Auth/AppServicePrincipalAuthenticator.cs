@@ -7,16 +7,34 @@ namespace MediaRetention.Api.Auth;
 /// <summary>
 /// Azure: App Service Authentication (Easy Auth) validates the Entra ID token in front of the app and passes
 /// the principal in <c>X-MS-CLIENT-PRINCIPAL</c> (base64 JSON). The platform strips that header from incoming
-/// requests, so it can be trusted only when Easy Auth is enabled — which the Bicep template requires.
+/// requests only while Easy Auth is on; with it off, anyone can send the header and claim any role. So the
+/// header is trusted only when the platform says authentication is on (<c>WEBSITE_AUTH_ENABLED</c>); otherwise
+/// every request is refused (fail closed).
 /// App roles: <c>security</c>, <c>admin</c>, and <c>police.{agency}</c> for a police liaison of that agency.
 /// </summary>
-public sealed class AppServicePrincipalAuthenticator : ICallerAuthenticator
+/// <param name="platformAuthenticationEnabled">
+/// What <see cref="AppServicePlatform.IsAuthenticationEnabled"/> read from the environment at start-up. Defaults to
+/// false so that a caller that forgets to say gets the safe behaviour.
+/// </param>
+public sealed class AppServicePrincipalAuthenticator(bool platformAuthenticationEnabled = false) : ICallerAuthenticator
 {
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
     private const string PolicePrefix = Roles.Police + ".";
 
+    public const string PlatformAuthenticationOffProblem =
+        "App Service Authentication is not switched on for this app (" + AppServicePlatform.AuthEnabledSetting +
+        " is not True), so the " + PrincipalHeader + " header cannot be trusted and every request is refused. " +
+        "Deploy infra/main.bicep with authClientId set (see infra/README.md).";
+
+    public bool PlatformAuthenticationEnabled => platformAuthenticationEnabled;
+
     public AuthenticationResult Authenticate(HttpRequest request)
     {
+        if (!platformAuthenticationEnabled)
+        {
+            return new AuthenticationResult(AuthenticationStatus.Invalid, Problem: PlatformAuthenticationOffProblem);
+        }
+
         var encoded = request.Headers[PrincipalHeader].ToString();
         if (encoded.Length == 0)
         {
@@ -43,7 +61,8 @@ public sealed class AppServicePrincipalAuthenticator : ICallerAuthenticator
         // The most privileged role wins when a user has several.
         Caller? caller = roles.Contains(Roles.Admin) ? new Caller(name ?? "unknown", Roles.Admin, null)
             : roles.Contains(Roles.Security) ? new Caller(name ?? "unknown", Roles.Security, null)
-            : roles.FirstOrDefault(r => r.StartsWith(PolicePrefix, StringComparison.Ordinal)) is { } police
+            : roles.FirstOrDefault(r => r.StartsWith(PolicePrefix, StringComparison.Ordinal)
+                    && MediaRetention.Core.Ingest.UploadContract.IsIdentifier(r[PolicePrefix.Length..])) is { } police
                 ? new Caller(name ?? "unknown", Roles.Police, police[PolicePrefix.Length..])
                 : null;
 

@@ -4,6 +4,7 @@ using MediaRetention.Api.Auth;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Http;
 using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Storage;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,7 @@ namespace MediaRetention.Api.Evidence;
 /// the hold's agency; another agency's hold is a 404 (and an audited denial), exactly as <c>GET /api/holds/{id}</c>.
 /// </summary>
 /// <remarks>
-/// <c>linkLifetime</c> (page and manifest) is an ISO 8601 duration from PT1M to P7D, e.g. <c>PT2H</c>; without it
+/// <c>linkLifetime</c> (page and manifest) is an ISO 8601 duration from PT1M to P6DT23H, e.g. <c>PT2H</c>; without it
 /// links live <see cref="EvidenceOptions.LinkLifetime"/>.
 /// </remarks>
 public sealed class EvidenceEndpoints(
@@ -74,7 +75,17 @@ public sealed class EvidenceEndpoints(
             return ApiProblems.BadRequest(e.Message);
         }
 
-        var manifest = await buildManifest.HandleAsync(new BuildEvidenceManifestCommand(hold, caller.Name, lifetime), cancellationToken);
+        EvidenceManifest manifest;
+        try
+        {
+            manifest = await buildManifest.HandleAsync(new BuildEvidenceManifestCommand(hold, caller.Name, lifetime), cancellationToken);
+        }
+        catch (SigningKeyUnavailableException e)
+        {
+            // Fail closed: an unsigned manifest would be evidence nobody outside can attribute.
+            return ApiProblems.ServiceUnavailable($"The manifest cannot be signed now, so none was issued: {e.Message}");
+        }
+
         // Bytes as written here are what the seal is checked against after parsing; any valid JSON writing
         // of the same values verifies, so the default (escaping) writer is fine.
         return Results.File(Encoding.UTF8.GetBytes(manifest.Document.ToJsonString()), "application/json", EvidenceDocument.FileName(hold));
@@ -112,7 +123,7 @@ public sealed class EvidenceEndpoints(
 
         return lifetime >= EvidenceLinkLifetime.Min && lifetime <= EvidenceLinkPolicy.MaxLifetime
             ? lifetime
-            : throw new RequestValidationException("'linkLifetime' must be from PT1M to P7D.");
+            : throw new RequestValidationException($"'linkLifetime' must be from PT1M to {EvidenceLinkPolicy.MaxLifetimeText}.");
     }
 }
 

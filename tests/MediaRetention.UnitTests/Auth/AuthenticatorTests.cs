@@ -44,7 +44,7 @@ public sealed class AuthenticatorTests
     public void App_service_principal_roles_map_to_callers(string claims, string role, string? agency)
     {
         var principal = "{\"auth_typ\":\"aad\",\"name_typ\":\"name\",\"role_typ\":\"roles\",\"claims\":[{\"typ\":\"name\",\"val\":\"Kari\"}," + claims[1..] + "}";
-        var result = new AppServicePrincipalAuthenticator().Authenticate(
+        var result = new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: true).Authenticate(
             Request(AppServicePrincipalAuthenticator.PrincipalHeader, Convert.ToBase64String(Encoding.UTF8.GetBytes(principal))));
 
         Assert.Equal(AuthenticationStatus.Authenticated, result.Status);
@@ -58,7 +58,7 @@ public sealed class AuthenticatorTests
     {
         var request = header is null ? new DefaultHttpContext().Request : Request(AppServicePrincipalAuthenticator.PrincipalHeader, header);
 
-        Assert.Equal(status, new AppServicePrincipalAuthenticator().Authenticate(request).Status);
+        Assert.Equal(status, new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: true).Authenticate(request).Status);
     }
 
     [Fact]

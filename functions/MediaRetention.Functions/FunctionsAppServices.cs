@@ -1,0 +1,27 @@
+using MediaRetention.Api;
+using MediaRetention.Api.Auth;
+using MediaRetention.Core.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MediaRetention.Functions;
+
+/// <summary>
+/// Everything the Functions app registers, in one method that Program.cs and the wiring tests both call: the tests
+/// build exactly this graph (Core Tools and the Functions host cannot run on the build machine) and invoke the
+/// function classes from it.
+/// </summary>
+public static class FunctionsAppServices
+{
+    public static IServiceCollection AddMediaRetentionFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddProblemDetails();
+        services.AddMediaRetentionCore(configuration);
+
+        // In Azure, callers are identified by App Service Authentication (Entra ID app roles) unless Auth:Mode says
+        // otherwise. A default, applied before binding, so an explicit Auth:Mode setting still wins.
+        services.AddOptions<AuthOptions>().Configure(options => options.Mode = AuthOptions.AppServiceMode);
+        services.AddMediaRetentionApi(configuration);
+        return services;
+    }
+}
