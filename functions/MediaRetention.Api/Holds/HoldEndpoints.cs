@@ -2,7 +2,6 @@ using MediaRetention.Api.Auth;
 using MediaRetention.Api.Http;
 using MediaRetention.Api.Media;
 using MediaRetention.Core.Holds;
-using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -220,8 +219,8 @@ public sealed class HoldEndpoints(
 
     private static string UnreadableDetail(UnreadableHold hold) =>
         $"Hold '{Shown(hold.Id)}' is stored but cannot be read: {hold.Reason}. Nobody can tell what it covers, so while it is " +
-        "not released no retention sweep deletes anything. Release it (POST /api/holds/{id}/release) and place it again, " +
-        "or repair the row.";
+        $"not released no retention sweep deletes anything. Release it (POST /api/holds/{Shown(hold.Id)}/release) and place it " +
+        "again, or repair the row.";
 
     private static string Shown(string id) =>
         new((id.Length <= 64 ? id : id[..64] + "...").Select(c => char.IsControl(c) ? '?' : c).ToArray());
