@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Holds;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Evidence;
@@ -25,11 +26,14 @@ public sealed class BuildEvidenceManifestHandler(
     IEvidenceLinkIssuer links,
     IAuditLog audit,
     IOptions<EvidenceOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    MediaRetentionTelemetry telemetry)
 {
     /// <exception cref="ArgumentOutOfRangeException">The requested link lifetime is outside 1 minute to 7 days.</exception>
     public async Task<EvidenceManifest> HandleAsync(BuildEvidenceManifestCommand command, CancellationToken cancellationToken)
     {
+        using var activity = telemetry.StartActivity("evidence.manifest");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, command.Hold.Id);
         var lifetime = EvidenceLinkLifetime.Resolve(command.LinkLifetime, options.Value);
         var now = time.GetUtcNow();
         var expiresAt = EvidenceLinkLifetime.ExpiryFrom(now, lifetime);
@@ -51,6 +55,7 @@ public sealed class BuildEvidenceManifestHandler(
         await audit.AppendAsync(
             new AuditEvent(command.Actor, AuditActions.EvidenceManifestIssued, "hold/" + command.Hold.Id, details), cancellationToken);
 
+        activity?.SetTag("evidence.items", items.Count);
         return new EvidenceManifest(document, seal, items.Count, expiresAt);
     }
 }

@@ -8,6 +8,7 @@ using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +26,8 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<MediaRetentionTelemetry>();
         services.TryAddSingleton(_ => MediaStorageClients.CreateBlobServiceClient(configuration));
         services.TryAddSingleton(_ => MediaStorageClients.CreateTableServiceClient(configuration));
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace MediaRetention.Core.Retention;
 
 public sealed record SweepRunResult(SweepSummary? Summary)
@@ -7,7 +9,11 @@ public sealed record SweepRunResult(SweepSummary? Summary)
 }
 
 /// <summary>Runs one sweep under the account-wide lease and records when it finished. Timer, runner and HTTP use this.</summary>
-public sealed class RunRetentionSweepHandler(RetentionSweepLock sweepLock, RetentionSweepHandler sweeper, TimeProvider time)
+public sealed class RunRetentionSweepHandler(
+    RetentionSweepLock sweepLock,
+    RetentionSweepHandler sweeper,
+    TimeProvider time,
+    ILogger<RunRetentionSweepHandler> logger)
 {
     public async Task<SweepRunResult> RunAsync(string triggeredBy, CancellationToken cancellationToken)
     {
@@ -17,9 +23,36 @@ public sealed class RunRetentionSweepHandler(RetentionSweepLock sweepLock, Reten
             return new SweepRunResult(null);
         }
 
-        var summary = await sweeper.SweepAsync(triggeredBy, lease.Lost);
-        await lease.RecordFinishedAsync(time.GetUtcNow(), cancellationToken);
+        SweepSummary summary;
+        try
+        {
+            summary = await sweeper.SweepAsync(triggeredBy, lease.Lost);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            await RecordFailureAsync(lease, e);
+            throw;
+        }
+
+        await lease.RecordAsync(SweepRecord.Of(summary, time.GetUtcNow()), cancellationToken);
         return new SweepRunResult(summary);
+    }
+
+    /// <summary>The last sweep of any host on the account, or null when none has run.</summary>
+    public Task<SweepRecord?> LastSweepAsync(CancellationToken cancellationToken) => sweepLock.LastSweepAsync(cancellationToken);
+
+    // Best effort: what matters is that the failure propagates; the record only feeds /healthz and the operator.
+    private async Task RecordFailureAsync(RetentionSweepLock.Lease lease, Exception failure)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await lease.RecordAsync(new SweepRecord(time.GetUtcNow(), SweepOutcomes.Failed, null, null, failure.GetType().Name), timeout.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Could not record the failed sweep in the sweep lease blob");
+        }
     }
 
     /// <summary>Whether a scheduled sweep was missed: none has finished since the last occurrence before now.</summary>

@@ -6,11 +6,12 @@ using MediaRetention.Core.Holds;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Options;
+using MediaRetention.UnitTests.Telemetry;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MediaRetention.UnitTests.Evidence;
 
-public sealed class EvidenceHandlerTests
+public sealed class EvidenceHandlerTests : IDisposable
 {
     // Sub-second on purpose: link expiries must come out in whole seconds, as a SAS carries them.
     private static readonly DateTimeOffset Now = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero).AddMilliseconds(750);
@@ -22,6 +23,7 @@ public sealed class EvidenceHandlerTests
     private readonly IAuditLog audit = Substitute.For<IAuditLog>();
     private readonly IMediaBlobStore blobs = Substitute.For<IMediaBlobStore>();
     private readonly FakeTimeProvider time = new(Now);
+    private readonly TelemetryProbe probe = new();
     private readonly List<AuditEvent> audited = [];
     private readonly HoldCoverage coverage;
 
@@ -180,12 +182,12 @@ public sealed class EvidenceHandlerTests
     }
 
     private IssueEvidenceLinksHandler LinksHandler() =>
-        new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time);
+        new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time, probe.Telemetry);
 
     private BuildEvidenceManifestHandler ManifestHandler() =>
-        new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time);
+        new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time, probe.Telemetry);
 
-    private VerifyEvidenceHandler VerifyHandler() => new(coverage, blobs, audit);
+    private VerifyEvidenceHandler VerifyHandler() => new(coverage, blobs, audit, probe.Telemetry);
 
     private static Hold PhoneHold() => new()
     {
@@ -251,4 +253,6 @@ public sealed class EvidenceHandlerTests
 
     private static AuditEntry Entry(AuditEvent e) =>
         new(1, Now, e.Actor, e.Action, e.Target, e.Details ?? new Dictionary<string, string?>(), AuditHash.Genesis, AuditHash.Genesis);
+
+    public void Dispose() => probe.Dispose();
 }
