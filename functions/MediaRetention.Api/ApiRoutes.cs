@@ -42,6 +42,11 @@ public static class ApiRoutes
             sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthOptions.AppServiceMode
                 ? new AppServicePrincipalAuthenticator()
                 : ActivatorUtilities.CreateInstance<ApiKeyAuthenticator>(sp));
+        services.AddOptions<AbuseOptions>().Bind(configuration.GetSection(AbuseOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<FailedAuthenticationLimiter>();
+        services.TryAddSingleton<DenialAudit>();
+        services.AddHostedService<DenialAuditFlushService>();
         services.TryAddSingleton<ApiAccess>();
         services.TryAddSingleton<MediaEndpoints>();
         services.TryAddSingleton<HoldEndpoints>();
