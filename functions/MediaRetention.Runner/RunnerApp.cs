@@ -1,7 +1,10 @@
 using MediaRetention.Api;
 using MediaRetention.Core.Hosting;
+using MediaRetention.Runner.Health;
 using MediaRetention.Runner.Ingest;
+using MediaRetention.Runner.OpenApi;
 using MediaRetention.Runner.Retention;
+using MediaRetention.Runner.Telemetry;
 
 namespace MediaRetention.Runner;
 
@@ -24,6 +27,9 @@ public static class RunnerApp
         builder.Services.AddProblemDetails();
         builder.Services.AddMediaRetentionCore(builder.Configuration);
         builder.Services.AddMediaRetentionApi(builder.Configuration);
+        builder.Services.AddRunnerHealth(builder.Configuration);
+        builder.Services.AddApiDocument();
+        builder.AddRunnerTelemetry();
         builder.Services.AddHostedService<StorageProvisioningService>();
         builder.Services.AddSingleton<IngestCheckpointStore>();
         builder.Services.AddHostedService<BlobScanIngestService>();
@@ -34,6 +40,8 @@ public static class RunnerApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapMediaRetentionApi();
+        app.MapRunnerHealth();
+        app.MapOpenApi(ApiDocument.Path);
         return app;
     }
 }

@@ -9,7 +9,7 @@ namespace MediaRetention.Api.Audit;
 /// <summary><c>GET /api/audit</c> and <c>GET /api/audit/verify</c>: admin only.</summary>
 public sealed class AuditEndpoints(ApiAccess access, IAuditLog audit)
 {
-    private static readonly string[] Admins = [Roles.Admin];
+    internal static readonly string[] Admins = [Roles.Admin];
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -26,7 +26,7 @@ public sealed class EvidenceEndpoints(
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
-    private static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
+    internal static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
 
     public async Task<IResult> PageAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {

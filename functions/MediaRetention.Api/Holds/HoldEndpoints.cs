@@ -22,8 +22,8 @@ public sealed class HoldEndpoints(
     IOptions<HoldOptions> options,
     TimeProvider time)
 {
-    private static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
-    private static readonly string[] Releasers = [Roles.Security, Roles.Admin];
+    internal static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
+    internal static readonly string[] Releasers = [Roles.Security, Roles.Admin];
 
     public async Task<IResult> PlaceAsync(HttpRequest request, CancellationToken cancellationToken)
     {

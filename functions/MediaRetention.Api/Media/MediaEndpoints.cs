@@ -16,7 +16,7 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
-    private static readonly string[] Readers = [Roles.Security, Roles.Admin];
+    internal static readonly string[] Readers = [Roles.Security, Roles.Admin];
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
