@@ -23,6 +23,9 @@ public sealed class DenialAudit(IAuditLog audit, IOptions<AbuseOptions> options,
     private readonly Lock gate = new();
     private readonly Dictionary<DenialKey, Window> windows = [];
 
+    // Closed windows met by a counted denial, which cannot wait for storage: the flush writes them.
+    private readonly List<Window> closedUnwritten = [];
+
     /// <summary>Audits the denial in full if it is the first of its kind in the window; otherwise counts it.</summary>
     public async Task RecordAsync(Denial denial, CancellationToken cancellationToken)
     {
@@ -61,6 +64,9 @@ public sealed class DenialAudit(IAuditLog audit, IOptions<AbuseOptions> options,
             {
                 windows.Remove(window.Key);
             }
+
+            due.InsertRange(0, closedUnwritten);
+            closedUnwritten.Clear();
         }
 
         foreach (var window in due.Where(w => w.Repeats > 0))
@@ -97,7 +103,14 @@ public sealed class DenialAudit(IAuditLog audit, IOptions<AbuseOptions> options,
                 }
 
                 windows.Remove(key);
-                closed = open.Repeats > 0 ? open : null;
+                if (open.Repeats > 0 && written)
+                {
+                    closed = open;
+                }
+                else if (open.Repeats > 0)
+                {
+                    closedUnwritten.Add(open);
+                }
             }
             else if (windows.Count >= options.Value.MaxTrackedClients)
             {

@@ -59,6 +59,8 @@ public sealed class RunnerHost : IAsyncDisposable
             "--Ingest:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
             "--Retention:TimerEnabled=false",
+            // Tests send many wrong keys from one address on purpose; the rate limit has its own tests.
+            "--Abuse:FailedAuthLimit=10000",
         };
         args.AddRange(TestKeys.Settings());
         args.AddRange((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}"));

@@ -98,6 +98,23 @@ public sealed class DenialAuditTests
     }
 
     [Fact]
+    public async Task Counts_met_after_their_window_closed_are_kept_for_the_flush()
+    {
+        var limited = new Denial("10.0.0.1", "anonymous", null, ApiAccess.RateLimitedReason, "GET /api/media");
+        denials.Count(limited);
+        denials.Count(limited);
+        time.Advance(TimeSpan.FromMinutes(2));
+        denials.Count(limited);
+
+        Assert.Empty(written);
+        await denials.FlushAsync(all: false, default);
+
+        Assert.Equal("2", Assert.Single(written).Details!["count"]);
+        await denials.FlushAsync(all: true, default);
+        Assert.Equal(["2", "1"], written.Select(e => e.Details!["count"]));
+    }
+
+    [Fact]
     public async Task Stopping_flushes_open_windows()
     {
         await denials.RecordAsync(BadKey("10.0.0.1"), default);
