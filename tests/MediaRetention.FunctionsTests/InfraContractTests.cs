@@ -75,7 +75,7 @@ public sealed partial class InfraContractTests
             && q.Contains($"customDimensions[\"{MediaRetentionTelemetry.Tags.Outcome}\"]) == \"{SweepOutcomes.Failed}\"", StringComparison.Ordinal));
         Assert.Matches(@"param retentionLagAlertSeconds int = 3600\b", Bicep);
         // Both alerts notify the optional email's action group and/or an existing one.
-        Assert.Equal(2, Regex.Matches(Bicep, @"actionGroups: alertActionGroups").Count);
+        Assert.Equal(2, Regex.Count(Bicep, "actionGroups: alertActionGroups"));
     }
 
     [GeneratedRegex(@"query: '([^']+)'")]
