@@ -61,6 +61,9 @@ public static class AuditActions
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";
     public const string AccessDenied = "access.denied";
+
+    /// <summary>Repeats of one kind of denial (same client, caller and reason) within a window, as one entry with a count.</summary>
+    public const string AccessDeniedAggregated = "access.denied.aggregated";
     public const string MediaDeleted = "media.deleted";
     public const string MediaAlteredUnderHold = "media.altered";
     public const string RetentionSweep = "retention.sweep";

@@ -1,4 +1,5 @@
 using MediaRetention.Core.Audit;
+using MediaRetention.Core.Telemetry;
 
 namespace MediaRetention.Core.Holds;
 
@@ -17,9 +18,18 @@ public sealed record ReleaseHoldResult(ReleaseHoldOutcome Outcome, Hold? Hold);
 /// Releases a hold: the record stays, marked released with who, when and why. The blobs keep their held
 /// mark; the retention sweep clears it once it has checked that no other active hold covers the medium.
 /// </summary>
-public sealed class ReleaseHoldHandler(IHoldStore holds, IAuditLog audit, TimeProvider time)
+public sealed class ReleaseHoldHandler(IHoldStore holds, IAuditLog audit, TimeProvider time, MediaRetentionTelemetry telemetry)
 {
     public async Task<ReleaseHoldResult> HandleAsync(ReleaseHoldCommand command, CancellationToken cancellationToken)
+    {
+        using var activity = telemetry.StartActivity("hold.release");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, command.HoldId);
+        var result = await ReleaseAsync(command, cancellationToken);
+        activity?.SetTag(MediaRetentionTelemetry.Tags.Outcome, result.Outcome.ToString());
+        return result;
+    }
+
+    private async Task<ReleaseHoldResult> ReleaseAsync(ReleaseHoldCommand command, CancellationToken cancellationToken)
     {
         while (true)
         {

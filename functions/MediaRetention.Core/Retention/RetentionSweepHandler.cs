@@ -5,6 +5,7 @@ using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -35,13 +36,37 @@ public sealed class RetentionSweepHandler(
     IOptions<RetentionOptions> options,
     IOptions<MediaStorageOptions> storage,
     TimeProvider time,
-    ILogger<RetentionSweepHandler> logger)
+    ILogger<RetentionSweepHandler> logger,
+    MediaRetentionTelemetry telemetry)
 {
     public const string Actor = "retention-sweep";
     private const int PageSize = 1000;
     private const int ReconcileParallelism = 8;
 
     public async Task<SweepSummary> SweepAsync(string triggeredBy, CancellationToken cancellationToken)
+    {
+        using var activity = telemetry.StartActivity("retention.sweep");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.Trigger, triggeredBy);
+        try
+        {
+            var summary = await SweepCoreAsync(triggeredBy, cancellationToken);
+            activity?.SetTag(MediaRetentionTelemetry.Tags.Outcome, summary.Outcome);
+            activity?.SetTag("sweep.deleted", summary.Deleted);
+            activity?.SetTag("sweep.held", summary.HeldKept);
+            activity?.SetTag("sweep.failures", summary.Failures);
+            telemetry.SweepFinished(summary.Outcome, summary.Deleted, summary.HeldKept, summary.Failures, summary.DurationSeconds);
+            telemetry.RetentionLag(TimeSpan.FromSeconds(summary.RetentionLagSeconds));
+            return summary;
+        }
+        catch (Exception e)
+        {
+            activity.MarkFailed(e);
+            telemetry.SweepFailed();
+            throw;
+        }
+    }
+
+    private async Task<SweepSummary> SweepCoreAsync(string triggeredBy, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
         var sweepId = Guid.CreateVersion7(startedAt).ToString("N");
@@ -51,18 +76,24 @@ public sealed class RetentionSweepHandler(
         var reconciled = await ReconcileAsync(counters, cancellationToken);
         var reconcileSeconds = time.GetElapsedTime(reconcileStarted).TotalSeconds;
         var snapshot = await holds.LoadActiveAsync(cancellationToken);
+        telemetry.ActiveHolds(snapshot.Count);
         var settledBefore = startedAt - options.Value.IngestSettleTime;
         var bookkeeping = Task.CompletedTask;
 
         await foreach (var page in ExpiredPagesAsync(startedAt, cancellationToken))
         {
             var toDelete = new List<MediaRecord>();
+            var unheld = new List<MediaRecord>(); // for the retention lag: expired, and no hold of the snapshot covers it
             foreach (var media in page)
             {
                 counters.Add(ref counters.Expired);
                 if (media.IndexedAt > settledBefore)
                 {
                     counters.Add(ref counters.Deferred);
+                    if (!snapshot.IsHeld(media))
+                    {
+                        unheld.Add(media);
+                    }
                 }
                 else if (snapshot.IsHeld(media))
                 {
@@ -71,6 +102,7 @@ public sealed class RetentionSweepHandler(
                 else
                 {
                     toDelete.Add(media);
+                    unheld.Add(media);
                 }
             }
 
@@ -82,6 +114,12 @@ public sealed class RetentionSweepHandler(
                 await RetryAsync([.. conditionFailed], gone, counters, cancellationToken);
             }
 
+            var goneIds = gone.Select(g => g.Media.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var media in unheld.Where(m => !goneIds.Contains(m.Id) && !counters.HeldOnRetry.ContainsKey(m.Id)))
+            {
+                counters.StillStored(policy.ExpiresAt(media));
+            }
+
             // The previous page's bookkeeping ran while this page's blobs were deleted; one in flight at a time.
             await bookkeeping;
             bookkeeping = RecordDeletionsAsync(sweepId, [.. gone], cancellationToken);
@@ -89,19 +127,27 @@ public sealed class RetentionSweepHandler(
 
         await bookkeeping;
         var finishedAt = time.GetUtcNow();
-        var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled) with { ReconcileSeconds = reconcileSeconds };
+        var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled) with
+        {
+            ReconcileSeconds = reconcileSeconds,
+            RetentionLagSeconds = counters.OldestStillStored is { } oldest ? Math.Max(0, (finishedAt - oldest).TotalSeconds) : 0,
+        };
         await audit.AppendAsync(new AuditEvent(Actor, AuditActions.RetentionSweep, "sweep/" + sweepId, SummaryDetails(summary)), cancellationToken);
         logger.LogInformation(
-            "Sweep {SweepId}: {Deleted} deleted, {AlreadyGone} already gone, {HeldKept} held, {Deferred} deferred, {Failures} failures, {Reconciled} reconciled in {Seconds:0.0} s",
-            sweepId, summary.Deleted, summary.AlreadyGone, summary.HeldKept, summary.Deferred, summary.Failures, summary.Reconciled, summary.DurationSeconds);
+            "Sweep {SweepId}: {Deleted} deleted, {AlreadyGone} already gone, {HeldKept} held, {Deferred} deferred, {Failures} failures, {Reconciled} reconciled in {Seconds:0.0} s; retention lag {RetentionLag:0} s",
+            sweepId, summary.Deleted, summary.AlreadyGone, summary.HeldKept, summary.Deferred, summary.Failures, summary.Reconciled, summary.DurationSeconds,
+            summary.RetentionLagSeconds);
         return summary;
     }
 
     /// <summary>What a sweep would do now, without deleting or marking anything.</summary>
     public async Task<RetentionPreview> PreviewAsync(int limit, CancellationToken cancellationToken)
     {
+        using var activity = telemetry.StartActivity("retention.preview");
         var now = time.GetUtcNow();
         var snapshot = await holds.LoadActiveAsync(cancellationToken);
+        telemetry.ActiveHolds(snapshot.Count);
+        DateTimeOffset? oldestUnheld = null;
         var wouldDelete = new List<ExpiredMedium>();
         var kept = new List<HeldMedium>();
         int deleteCount = 0, heldCount = 0;
@@ -122,6 +168,8 @@ public sealed class RetentionSweepHandler(
                 else
                 {
                     bytes += media.Size;
+                    var expiresAt = policy.ExpiresAt(media);
+                    oldestUnheld = oldestUnheld is { } o && o <= expiresAt ? o : expiresAt;
                     if (++deleteCount <= limit)
                     {
                         wouldDelete.Add(new ExpiredMedium(media.Id, media.Kind, media.Container, media.BlobName,
@@ -131,7 +179,12 @@ public sealed class RetentionSweepHandler(
             }
         }
 
-        return new RetentionPreview(now, deleteCount, bytes, heldCount, wouldDelete, kept, deleteCount > limit || heldCount > limit);
+        var lag = oldestUnheld is { } oldest ? now - oldest : TimeSpan.Zero;
+        telemetry.RetentionLag(lag);
+        return new RetentionPreview(now, deleteCount, bytes, heldCount, wouldDelete, kept, deleteCount > limit || heldCount > limit)
+        {
+            RetentionLagSeconds = Math.Max(0, lag.TotalSeconds),
+        };
     }
 
     private async IAsyncEnumerable<IReadOnlyList<MediaRecord>> ExpiredPagesAsync(
@@ -266,6 +319,11 @@ public sealed class RetentionSweepHandler(
 
         var fresh = await holds.LoadActiveAsync(cancellationToken);
         var covered = media.Where(fresh.IsHeld).ToList();
+        foreach (var m in covered)
+        {
+            counters.HeldOnRetry.TryAdd(m.Id, 0);
+        }
+
         await ForEachAsync(covered, (m, ct) => new ValueTask(marks.MarkHeldAsync(m.Container, m.BlobName, ct)), counters, cancellationToken);
         counters.Add(ref counters.HeldKept, covered.Count);
         return media.Where(m => !fresh.IsHeld(m)).ToList();
@@ -373,6 +431,7 @@ public sealed class RetentionSweepHandler(
         ["failures"] = s.Failures.ToString(CultureInfo.InvariantCulture),
         ["reconciled"] = s.Reconciled.ToString(CultureInfo.InvariantCulture),
         ["durationSeconds"] = s.DurationSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+        ["retentionLagSeconds"] = s.RetentionLagSeconds.ToString("0.###", CultureInfo.InvariantCulture),
     };
 
     private sealed class Counters
@@ -386,6 +445,36 @@ public sealed class RetentionSweepHandler(
         private long bytes;
 
         private int consecutiveFailures;
+        private long oldestStillStoredTicks = long.MaxValue;
+
+        /// <summary>Media a fresh hold turned out to cover on the slow path: kept on purpose, so no retention lag.</summary>
+        public ConcurrentDictionary<string, byte> HeldOnRetry { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The earliest expiry among the expired, unheld media this sweep leaves in storage.</summary>
+        public DateTimeOffset? OldestStillStored
+        {
+            get
+            {
+                var ticks = Interlocked.Read(ref oldestStillStoredTicks);
+                return ticks == long.MaxValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+            }
+        }
+
+        public void StillStored(DateTimeOffset expiresAt)
+        {
+            var ticks = expiresAt.UtcTicks;
+            var current = Interlocked.Read(ref oldestStillStoredTicks);
+            while (ticks < current)
+            {
+                var seen = Interlocked.CompareExchange(ref oldestStillStoredTicks, ticks, current);
+                if (seen == current)
+                {
+                    return;
+                }
+
+                current = seen;
+            }
+        }
 
         public void Add(ref int counter, int amount = 1) => Interlocked.Add(ref counter, amount);
 

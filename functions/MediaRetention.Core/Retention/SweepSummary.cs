@@ -32,6 +32,27 @@ public sealed record SweepSummary
     public int Deferred { get; init; }
 
     public int Failures { get; init; }
+
+    /// <summary>
+    /// How long the oldest expired medium that no hold covers and that is still stored after this sweep has been
+    /// past its expiry, in seconds (0 when none is left): the number that says whether "deleted after N days" is kept.
+    /// </summary>
+    public double RetentionLagSeconds { get; init; }
+
+    /// <summary><see cref="SweepOutcomes.Succeeded"/>, or <see cref="SweepOutcomes.CompletedWithFailures"/> when media were kept because storage failed.</summary>
+    public string Outcome => Failures == 0 ? SweepOutcomes.Succeeded : SweepOutcomes.CompletedWithFailures;
+}
+
+/// <summary>How a retention sweep ended: in the summary, the sweep record behind /healthz, and the sweep-runs metric.</summary>
+public static class SweepOutcomes
+{
+    public const string Succeeded = "succeeded";
+
+    /// <summary>Completed, but storage failed for some media; they are kept and looked at again next sweep.</summary>
+    public const string CompletedWithFailures = "completedWithFailures";
+
+    /// <summary>Stopped by an error (storage unavailable, lease lost); nothing further was deleted.</summary>
+    public const string Failed = "failed";
 }
 
 /// <summary>An expired medium as the preview lists it.</summary>
@@ -48,4 +69,8 @@ public sealed record RetentionPreview(
     int HeldCount,
     IReadOnlyList<ExpiredMedium> WouldDelete,
     IReadOnlyList<HeldMedium> KeptByHolds,
-    bool Truncated);
+    bool Truncated)
+{
+    /// <summary>How long the oldest expired medium that no hold covers has been past its expiry, in seconds (0 when none is).</summary>
+    public double RetentionLagSeconds { get; init; }
+}
