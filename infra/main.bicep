@@ -80,6 +80,16 @@ param authClientId string
 @description('Set a version-level legal hold on held blobs as well as the app\'s own hold marks (Holds:UseImmutabilityLegalHold). Turns on blob versioning and version-level immutability on the media containers, and a lifecycle rule that deletes non-current versions a day after they become non-current, so "deleted" footage does not live on as old versions.')
 param useImmutabilityLegalHold bool = false
 
+@description('Email address that receives the operational alerts (retention lag, failed sweeps); empty: no email.')
+param alertEmail string = ''
+
+@description('Resource id of an existing action group that receives the operational alerts as well; empty: none.')
+param alertActionGroupId string = ''
+
+@description('Alert when an expired, unheld medium has been past its expiry for longer than this (seconds).')
+@minValue(60)
+param retentionLagAlertSeconds int = 3600
+
 @description('Tags for every resource.')
 param tags object = {
   workload: 'mediaretention'
@@ -305,6 +315,101 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: logAnalytics.id
+  }
+}
+
+// Operational alerts on the app's own OpenTelemetry metrics (functions/MediaRetention.Core/Telemetry), which the Azure
+// Monitor exporter writes to Application Insights' customMetrics. Sweeps run every 15 minutes (retentionSchedule), so
+// each window holds at least one sweep's figures.
+resource alertActionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmail)) {
+  name: '${baseName}-ag-${token}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'mediaret'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'operator'
+        emailAddress: alertEmail
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+var alertActionGroups = concat(
+  empty(alertEmail) ? [] : [alertActionGroup.id],
+  empty(alertActionGroupId) ? [] : [alertActionGroupId]
+)
+
+resource retentionLagAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${baseName}-alert-retention-lag-${token}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'MediaRetention: retention lag over ${retentionLagAlertSeconds} s'
+    description: 'An expired medium that no hold covers is still stored past its expiry: the retention promise is not kept. See the last retention.sweep audit entry and GET /api/retention/preview.'
+    severity: 2
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT30M'
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "mediaretention.retention.lag" | where valueMax > ${retentionLagAlertSeconds}'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: alertActionGroups
+    }
+  }
+}
+
+resource sweepFailedAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${baseName}-alert-sweep-failed-${token}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'MediaRetention: retention sweep failed'
+    description: 'A retention sweep stopped on an error (storage unavailable, lease lost); nothing was deleted after the failure and the next sweep resumes. See the function logs of RetentionSweepTimer.'
+    severity: 2
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "mediaretention.sweep.runs" | where tostring(customDimensions["outcome"]) == "failed" | where valueSum > 0'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: alertActionGroups
+    }
   }
 }
 

@@ -1,26 +1,52 @@
 #!/usr/bin/env bash
 # Runs the pipeline locally: Azurite (data in .azurite/) + the self-hosted runner on http://127.0.0.1:7071.
-# Ctrl-C stops both.
+# Ctrl-C (or SIGTERM) stops both.
+#
+# Environment (defaults in brackets), so two checkouts or a developer's own Azurite need not clash:
+#   MR_BLOB_PORT [10000]  MR_QUEUE_PORT [10001]  MR_TABLE_PORT [10002]   Azurite's ports
+#   MR_API_PORT [7071]                                                    the runner's HTTP port
+#   MR_DATA_DIR [.azurite]                                                Azurite's data and the dev keys
+#   MR_NO_BUILD=1                                                         skip building the runner (already built)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+BLOB_PORT=${MR_BLOB_PORT:-10000}
+QUEUE_PORT=${MR_QUEUE_PORT:-10001}
+TABLE_PORT=${MR_TABLE_PORT:-10002}
+API_PORT=${MR_API_PORT:-7071}
+DATA_DIR=${MR_DATA_DIR:-.azurite}
+for setting in "MR_BLOB_PORT=$BLOB_PORT" "MR_QUEUE_PORT=$QUEUE_PORT" "MR_TABLE_PORT=$TABLE_PORT" "MR_API_PORT=$API_PORT"; do
+  value=${setting#*=}
+  if ! [[ "$value" =~ ^[0-9]+$ ]] || (( value < 1 || value > 65535 )); then
+    echo "error: ${setting%%=*} must be a port number from 1 to 65535, not '$value'." >&2
+    exit 1
+  fi
+done
+if [ "$(printf '%s\n' "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT" "$API_PORT" | sort -u | wc -l)" -ne 4 ]; then
+  echo "error: MR_BLOB_PORT, MR_QUEUE_PORT, MR_TABLE_PORT and MR_API_PORT must be four different ports." >&2
+  exit 1
+fi
 
 ensure_dotnet
 ensure_azurite
 
-log "building the runner"
-dotnet build functions/MediaRetention.Runner -c Release -nologo -v quiet -clp:ErrorsOnly
+if [ "${MR_NO_BUILD:-}" != 1 ]; then
+  log "building the runner"
+  dotnet build functions/MediaRetention.Runner -c Release -nologo -v quiet -clp:ErrorsOnly
+fi
 
-for port in 10000 10001 10002 7071; do
+for port in "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT" "$API_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "error: port $port is already in use (another Azurite or runner?). Stop it and run again." >&2
+    echo "error: port $port is already in use (another Azurite or runner?). Stop it, or choose other ports with MR_BLOB_PORT, MR_QUEUE_PORT, MR_TABLE_PORT, MR_API_PORT." >&2
     exit 1
   fi
 done
 
-mkdir -p .azurite
-log "starting Azurite (blob 10000, queue 10001, table 10002; data in .azurite/)"
-node_modules/.bin/azurite --silent --location .azurite --debug .azurite/debug.log \
-  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
-  --skipApiVersionCheck --loose --disableTelemetry > .azurite/azurite.out 2>&1 &
+mkdir -p "$DATA_DIR"
+log "starting Azurite (blob $BLOB_PORT, queue $QUEUE_PORT, table $TABLE_PORT; data in $DATA_DIR/)"
+node_modules/.bin/azurite --silent --location "$DATA_DIR" --debug "$DATA_DIR/debug.log" \
+  --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" \
+  --tableHost 127.0.0.1 --tablePort "$TABLE_PORT" \
+  --skipApiVersionCheck --loose --disableTelemetry > "$DATA_DIR/azurite.out" 2>&1 &
 AZURITE_PID=$!
 RUNNER_PID=""
 
@@ -33,17 +59,23 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 for _ in $(seq 1 100); do
-  (exec 3<>/dev/tcp/127.0.0.1/10000) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break
-  kill -0 "$AZURITE_PID" 2>/dev/null || { cat .azurite/azurite.out >&2; exit 1; }
+  (exec 3<>"/dev/tcp/127.0.0.1/$BLOB_PORT") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$TABLE_PORT") 2>/dev/null && break
+  kill -0 "$AZURITE_PID" 2>/dev/null || { cat "$DATA_DIR/azurite.out" >&2; exit 1; }
   sleep 0.1
 done
 
-export ASPNETCORE_ENVIRONMENT=Development
-export MediaStorage="UseDevelopmentStorage=true"
+# Azurite's well-known development account, on the chosen ports (the same as UseDevelopmentStorage=true on the defaults).
+ACCOUNT=devstoreaccount1
+ACCOUNT_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+STORAGE="DefaultEndpointsProtocol=http;AccountName=$ACCOUNT;AccountKey=$ACCOUNT_KEY;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/$ACCOUNT;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/$ACCOUNT;TableEndpoint=http://127.0.0.1:$TABLE_PORT/$ACCOUNT;"
+API="http://127.0.0.1:$API_PORT"
 
-# Development API keys, one per role (police for the sample agency oslo-pd). Made once per checkout and kept
-# in .azurite/ (git-ignored); the runner is given only their SHA-256 hashes.
-KEYS_FILE=.azurite/dev-api-keys.env
+export ASPNETCORE_ENVIRONMENT=Development
+export MediaStorage="$STORAGE"
+
+# Development API keys, one per role (police for the sample agency oslo-pd). Made once per data directory and kept
+# there (.azurite/ is git-ignored); the runner is given only their SHA-256 hashes.
+KEYS_FILE="$DATA_DIR/dev-api-keys.env"
 if [ ! -f "$KEYS_FILE" ]; then
   {
     for role in security police admin; do
@@ -62,8 +94,8 @@ export Auth__ApiKeys__2__Name=dev-admin Auth__ApiKeys__2__Role=admin Auth__ApiKe
 # The evidence signing key (ECDSA P-256, PKCS#8 PEM): made once per checkout with Node's crypto and kept in
 # .azurite/ (git-ignored, never committed). Its public half is written beside it for liaisons; the runner also
 # publishes it at /api/evidence/signing-keys.
-SIGNING_KEY=.azurite/evidence-signing-key.pem
-SIGNING_PUBLIC_KEY=.azurite/evidence-signing-public.pem
+SIGNING_KEY="$DATA_DIR/evidence-signing-key.pem"
+SIGNING_PUBLIC_KEY="$DATA_DIR/evidence-signing-public.pem"
 if [ ! -f "$SIGNING_KEY" ]; then
   (umask 077 && node -e '
     const { generateKeyPairSync } = require("node:crypto");
@@ -74,19 +106,22 @@ node -e '
   const { createPublicKey } = require("node:crypto");
   const pem = require("node:fs").readFileSync(process.argv[1], "utf8");
   process.stdout.write(createPublicKey(pem).export({ type: "spki", format: "pem" }));' "$SIGNING_KEY" > "$SIGNING_PUBLIC_KEY"
-export Evidence__Signing__KeyFile="$REPO_ROOT/$SIGNING_KEY"
+export Evidence__Signing__KeyFile="$(cd "$DATA_DIR" && pwd)/evidence-signing-key.pem"
 
 cat <<INFO
 
   MediaRetention is running
   ------------------------------------------------------------------
-  API          http://127.0.0.1:7071/api   (send a key as header X-Api-Key)
-  Storage      UseDevelopmentStorage=true  (Azurite, data in .azurite/)
+  API          $API/api   (send a key as header X-Api-Key)
+  OpenAPI      $API/openapi/v1.json
+  Health       $API/healthz
+  Azurite      blob $BLOB_PORT, queue $QUEUE_PORT, table $TABLE_PORT   (data in $DATA_DIR/)
+  Storage      $STORAGE
   Dev keys     security  $DEV_KEY_SECURITY
                police    $DEV_KEY_POLICE   (agency oslo-pd)
                admin     $DEV_KEY_ADMIN
   Signing key  $SIGNING_KEY   (public: $SIGNING_PUBLIC_KEY, or GET /api/evidence/signing-keys)
-  Try          curl -H "X-Api-Key: $DEV_KEY_SECURITY" http://127.0.0.1:7071/api/media
+  Try          curl -H "X-Api-Key: $DEV_KEY_SECURITY" $API/api/media
   Upload CCTV  container 'cctv',  name {site}/{camera}/{yyyyMMddTHHmmssZ}.{ext}
   Upload calls container 'calls', name {system}/{yyyyMMddTHHmmssZ}_{callId}.{ext}
   Stop         Ctrl-C
@@ -95,6 +130,6 @@ cat <<INFO
 INFO
 
 RUNNER_DIR="$REPO_ROOT/functions/MediaRetention.Runner/bin/Release/net10.0"
-dotnet "$RUNNER_DIR/MediaRetention.Runner.dll" --contentRoot "$RUNNER_DIR" &
+dotnet "$RUNNER_DIR/MediaRetention.Runner.dll" --contentRoot "$RUNNER_DIR" --urls "$API" &
 RUNNER_PID=$!
 wait "$RUNNER_PID"

@@ -3,7 +3,12 @@ using MediaRetention.Api.Auth;
 using MediaRetention.Api.Evidence;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
+using MediaRetention.Api.Http;
 using MediaRetention.Api.Retention;
+using MediaRetention.Core.Audit;
+using MediaRetention.Core.Holds;
+using MediaRetention.Core.Media;
+using MediaRetention.Core.Retention;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -44,6 +49,11 @@ public static class ApiRoutes
                 ? new AppServicePrincipalAuthenticator(AppServicePlatform.IsAuthenticationEnabled(configuration))
                 : ActivatorUtilities.CreateInstance<ApiKeyAuthenticator>(sp));
         services.AddHostedService<AuthStartupCheck>();
+        services.AddOptions<AbuseOptions>().Bind(configuration.GetSection(AbuseOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<FailedAuthenticationLimiter>();
+        services.TryAddSingleton<DenialAudit>();
+        services.AddHostedService<DenialAuditFlushService>();
         services.TryAddSingleton<ApiAccess>();
         services.TryAddSingleton<MediaEndpoints>();
         services.TryAddSingleton<HoldEndpoints>();
@@ -54,22 +64,151 @@ public static class ApiRoutes
         return services;
     }
 
+    /// <summary>
+    /// Maps every route, with the metadata the runner's OpenAPI document is made of: summary, roles, query
+    /// parameters, request and response bodies, and the problem responses each route can give. Operation ids are the
+    /// Functions app's function names.
+    /// </summary>
     public static IEndpointRouteBuilder MapMediaRetentionApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Media, (HttpRequest r, MediaEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
-        app.MapGet(MediaById, (HttpRequest r, string id, MediaEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
-        app.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct));
-        app.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
-        app.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
-        app.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct));
-        app.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct));
-        app.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct));
-        app.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct));
-        app.MapGet(EvidenceSigningKeys, (HttpRequest r, SigningKeyEndpoints e, CancellationToken ct) => e.GetAsync(r, ct));
-        app.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
-        app.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
-        app.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));
-        app.MapPost(RetentionSweep, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.SweepAsync(r, ct));
+        const int BadRequest = StatusCodes.Status400BadRequest;
+        const int NotFound = StatusCodes.Status404NotFound;
+        const int Conflict = StatusCodes.Status409Conflict;
+        const int TooLarge = StatusCodes.Status413PayloadTooLarge;
+        const int UnsupportedMediaType = StatusCodes.Status415UnsupportedMediaType;
+        const string PoliceOwnAgency = "Police keys see only their own agency's holds; another agency's hold is a 404, as if it did not exist.";
+        var linkLifetime = QueryParameter.Text("linkLifetime",
+            $"How long the links work: an ISO 8601 duration from PT1M to {MediaRetention.Core.Evidence.EvidenceLinkPolicy.MaxLifetimeText} (default Evidence:LinkLifetime, 1 hour).") with { Format = "duration" };
+
+        app.MapGet(Media, (HttpRequest r, MediaEndpoints e, CancellationToken ct) => e.ListAsync(r, ct))
+            .WithName("ListMedia").WithTags("Media")
+            .WithSummary("List indexed media")
+            .WithDescription("`from`/`to` filter on the recording time (upload time for Rejected media), both inclusive. A page may hold fewer items than pageSize; follow continuationToken until it is null.")
+            .RequireRoles(MediaEndpoints.Readers)
+            .WithQuery(
+                QueryParameter.OneOf("kind", "Only CCTV clips or only calls.", MediaKind.Cctv, MediaKind.Call),
+                QueryParameter.Text("site", "CCTV site."),
+                QueryParameter.Text("camera", "CCTV camera (needs site)."),
+                QueryParameter.Text("system", "Phone system."),
+                QueryParameter.Text("callId", "Call id."),
+                QueryParameter.Time("from", "Earliest recording time."),
+                QueryParameter.Time("to", "Latest recording time."),
+                QueryParameter.OneOf("status", "Indexed (follows the upload contract) or Rejected.", MediaStatus.Indexed, MediaStatus.Rejected),
+                QueryParameter.PageSize(),
+                QueryParameter.ContinuationToken)
+            .Produces<MediaListResponse>()
+            .ProducesProblems(BadRequest).ProducesAccessProblems();
+
+        app.MapGet(MediaById, (HttpRequest r, string id, MediaEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct))
+            .WithName("GetMedia").WithTags("Media")
+            .WithSummary("Get one medium and the active holds that cover it")
+            .RequireRoles(MediaEndpoints.Readers)
+            .Produces<MediaView>()
+            .ProducesProblems(NotFound).ProducesAccessProblems();
+
+        app.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct))
+            .WithName("PlaceHold").WithTags("Holds")
+            .WithSummary("Place a legal hold")
+            .WithDescription("Nothing the hold covers is deleted until it is released; a window hold also covers media uploaded later. Unknown fields are a 400 naming them.")
+            .RequireRoles(HoldEndpoints.Readers, "Police keys place holds for their own agency only (403 otherwise).")
+            .Accepts<PlaceHoldRequest>("application/json")
+            .Produces<PlacedHoldResponse>(StatusCodes.Status201Created)
+            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+
+        app.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct))
+            .WithName("ListHolds").WithTags("Holds")
+            .WithSummary("List legal holds")
+            .RequireRoles(HoldEndpoints.Readers, PoliceOwnAgency)
+            .WithQuery(
+                QueryParameter.OneOf("status", "Which holds (default active).", HoldStatus.Active, HoldStatus.Released, "all"),
+                QueryParameter.PageSize(),
+                QueryParameter.ContinuationToken)
+            .Produces<HoldListResponse>()
+            .ProducesProblems(BadRequest).ProducesAccessProblems();
+
+        app.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct))
+            .WithName("GetHold").WithTags("Holds")
+            .WithSummary("Get a hold and a page of the media it covers")
+            .RequireRoles(HoldEndpoints.Readers, PoliceOwnAgency)
+            .WithQuery(QueryParameter.PageSize(), QueryParameter.ContinuationToken)
+            .Produces<HoldDetailResponse>()
+            .ProducesProblems(BadRequest, NotFound).ProducesAccessProblems();
+
+        app.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct))
+            .WithName("ReleaseHold").WithTags("Holds")
+            .WithSummary("Release a hold")
+            .WithDescription("The hold stays on record as released (who, when, why); its media become subject to retention again unless another hold covers them. Already released: 409.")
+            .RequireRoles(HoldEndpoints.Releasers, "Police keys never release.")
+            .Accepts<ReleaseHoldRequest>("application/json")
+            .Produces<HoldView>()
+            .ProducesProblems(BadRequest, NotFound, Conflict, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+
+        app.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct))
+            .WithName("GetEvidence").WithTags("Evidence")
+            .WithSummary("A page of a hold's media, each with a read-only link")
+            .WithDescription("Each call is audited (evidence.links). A non-null continuationToken means more pages.")
+            .RequireRoles(EvidenceEndpoints.Readers, PoliceOwnAgency)
+            .WithQuery(QueryParameter.PageSize(EvidenceEndpoints.DefaultPageSize, EvidenceEndpoints.MaxPageSize), QueryParameter.ContinuationToken, linkLifetime)
+            .Produces<EvidencePageDocument>()
+            .ProducesProblems(BadRequest, NotFound).ProducesAccessProblems();
+
+        app.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct))
+            .WithName("GetEvidenceManifest").WithTags("Evidence")
+            .WithSummary("The sealed evidence manifest of a hold, as a download")
+            .WithDescription("Every covered medium with its ingest SHA-256 and a link; documentSha256 seals the document. Audited (evidence.manifest); scripts/fetch-evidence.mjs checks it.")
+            .RequireRoles(EvidenceEndpoints.Readers, PoliceOwnAgency)
+            .WithQuery(linkLifetime)
+            .Produces<EvidenceManifestDocument>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblems(BadRequest, NotFound).ProducesAccessProblems();
+
+        app.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct))
+            .WithName("VerifyEvidence").WithTags("Evidence")
+            .WithSummary("Re-hash every medium of a hold and report altered or missing ones")
+            .RequireRoles(EvidenceEndpoints.Readers, PoliceOwnAgency)
+            .Produces<EvidenceVerificationResponse>()
+            .ProducesProblems(NotFound).ProducesAccessProblems();
+
+        app.MapGet(EvidenceSigningKeys, (HttpRequest r, SigningKeyEndpoints e, CancellationToken ct) => e.GetAsync(r, ct))
+            .WithName("GetEvidenceSigningKeys").WithTags("Evidence")
+            .WithSummary("The public keys that sign evidence manifests (JWKS)")
+            .WithDescription("Anonymous on purpose: public keys are not secret, and a court or a defence expert must be able to fetch them years later. Every key that ever signed stays listed after a rotation. 503 when no signing key is available.")
+            .Produces(StatusCodes.Status200OK, contentType: SigningKeyEndpoints.ContentType)
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable);
+
+        app.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct))
+            .WithName("ListAudit").WithTags("Audit")
+            .WithSummary("Audit log entries, in sequence order")
+            .RequireRoles(AuditEndpoints.Admins)
+            .WithQuery(
+                QueryParameter.Time("from", "Earliest entry time (inclusive)."),
+                QueryParameter.Time("to", "Latest entry time (exclusive)."),
+                QueryParameter.PageSize(),
+                QueryParameter.ContinuationToken)
+            .Produces<AuditPage>()
+            .ProducesProblems(BadRequest).ProducesAccessProblems();
+
+        app.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct))
+            .WithName("VerifyAudit").WithTags("Audit")
+            .WithSummary("Walk the audit chain and report where it is broken")
+            .RequireRoles(AuditEndpoints.Admins)
+            .Produces<AuditVerification>()
+            .ProducesAccessProblems();
+
+        app.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct))
+            .WithName("PreviewRetention").WithTags("Retention")
+            .WithSummary("What the next sweep would delete, and which holds keep what")
+            .RequireRoles(RetentionEndpoints.Admins)
+            .WithQuery(QueryParameter.Number("limit", "Most media listed per list (default 1000); counts are always complete.", 1, 10_000))
+            .Produces<RetentionPreview>()
+            .ProducesProblems(BadRequest).ProducesAccessProblems();
+
+        app.MapPost(RetentionSweep, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.SweepAsync(r, ct))
+            .WithName("SweepRetention").WithTags("Retention")
+            .WithSummary("Run a retention sweep now")
+            .WithDescription("Answers with the sweep's summary once it has finished; another sweep running anywhere on the account: 409.")
+            .RequireRoles(RetentionEndpoints.Admins)
+            .Produces<SweepSummary>()
+            .ProducesProblems(Conflict).ProducesAccessProblems();
         return app;
     }
 }

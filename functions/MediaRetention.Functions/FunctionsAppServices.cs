@@ -21,7 +21,12 @@ public static class FunctionsAppServices
         // In Azure, callers are identified by App Service Authentication (Entra ID app roles) unless Auth:Mode says
         // otherwise. A default, applied before binding, so an explicit Auth:Mode setting still wins.
         services.AddOptions<AuthOptions>().Configure(options => options.Mode = AuthOptions.AppServiceMode);
+
+        // Behind App Service's front end the connection's address is the front end's; it appends the client's to
+        // X-Forwarded-For. Also a default applied before binding.
+        services.AddOptions<AbuseOptions>().Configure(options => options.ClientAddressHeader = "X-Forwarded-For");
         services.AddMediaRetentionApi(configuration);
+        services.AddMediaRetentionFunctionsTelemetry(configuration);
         return services;
     }
 }

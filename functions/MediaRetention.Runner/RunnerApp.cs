@@ -1,8 +1,11 @@
 using MediaRetention.Api;
 using MediaRetention.Core.Hosting;
 using MediaRetention.Runner.Audit;
+using MediaRetention.Runner.Health;
 using MediaRetention.Runner.Ingest;
+using MediaRetention.Runner.OpenApi;
 using MediaRetention.Runner.Retention;
+using MediaRetention.Runner.Telemetry;
 
 namespace MediaRetention.Runner;
 
@@ -25,6 +28,9 @@ public static class RunnerApp
         builder.Services.AddProblemDetails();
         builder.Services.AddMediaRetentionCore(builder.Configuration);
         builder.Services.AddMediaRetentionApi(builder.Configuration);
+        builder.Services.AddRunnerHealth(builder.Configuration);
+        builder.Services.AddApiDocument();
+        builder.AddRunnerTelemetry();
         builder.Services.AddHostedService<StorageProvisioningService>();
         builder.Services.AddSingleton<IngestCheckpointStore>();
         builder.Services.AddHostedService<BlobScanIngestService>();
@@ -36,6 +42,8 @@ public static class RunnerApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapMediaRetentionApi();
+        app.MapRunnerHealth();
+        app.MapOpenApi(ApiDocument.Path);
         return app;
     }
 }

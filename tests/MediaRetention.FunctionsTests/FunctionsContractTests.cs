@@ -110,7 +110,7 @@ public sealed class FunctionsContractTests
     }
 
     /// <summary>"METHOD route" for every /api endpoint the runner maps, from its own endpoint table.</summary>
-    private static List<string> RunnerApiRoutes()
+    internal static List<string> RunnerApiRoutes()
     {
         // Built, not started: mapping the endpoints needs configuration but no storage.
         var app = RunnerApp.Build(["--MediaStorage=UseDevelopmentStorage=true", "--Retention:TimerEnabled=false"]);

@@ -115,9 +115,14 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     /// <summary>Program.cs's registrations over test configuration, validated the strict way.</summary>
-    internal static ServiceProvider BuildFunctionsServices(string connectionString, Names names, TimeProvider time)
+    internal static ServiceProvider BuildFunctionsServices(
+        string connectionString,
+        Names names,
+        TimeProvider time,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["MediaStorage"] = connectionString,
             ["CctvContainer"] = names.Cctv,
@@ -128,13 +133,20 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
             ["AuditTable"] = names.Audit,
             // What App Service sets when its authentication is on (the only case the principal header is trusted).
             ["WEBSITE_AUTH_ENABLED"] = "True",
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
         var collection = new ServiceCollection();
         collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         collection.AddSingleton(time);
         collection.AddSingleton<IConfiguration>(configuration);
         collection.AddMediaRetentionFunctions(configuration);
+        configure?.Invoke(collection);
         return collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using MediaRetention.Core.Retention;
+using MediaRetention.Core.Telemetry;
 
 namespace MediaRetention.FunctionsTests;
 
@@ -61,6 +63,23 @@ public sealed partial class InfraContractTests
         Assert.Contains("deployEventSubscriptions=true", text, StringComparison.Ordinal);
         Assert.Contains("infra/main.bicep", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Alerts_query_the_metrics_the_app_exports_by_their_real_names()
+    {
+        var queries = AlertQuery().Matches(Bicep).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Contains(queries, q => q.Contains($"name == \"{MediaRetentionTelemetry.Metrics.RetentionLag}\"", StringComparison.Ordinal)
+            && q.Contains("valueMax > ${retentionLagAlertSeconds}", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains($"name == \"{MediaRetentionTelemetry.Metrics.SweepRuns}\"", StringComparison.Ordinal)
+            && q.Contains($"customDimensions[\"{MediaRetentionTelemetry.Tags.Outcome}\"]) == \"{SweepOutcomes.Failed}\"", StringComparison.Ordinal));
+        Assert.Matches(@"param retentionLagAlertSeconds int = 3600\b", Bicep);
+        // Both alerts notify the optional email's action group and/or an existing one.
+        Assert.Equal(2, Regex.Count(Bicep, "actionGroups: alertActionGroups"));
+    }
+
+    [GeneratedRegex(@"query: '([^']+)'")]
+    private static partial Regex AlertQuery();
 
     [GeneratedRegex(@"var ingestSubscriptions = \[(.*?)\n\]", RegexOptions.Singleline)]
     private static partial Regex IngestSubscriptionsBlock();

@@ -12,7 +12,7 @@ namespace MediaRetention.Api.Audit;
 /// </summary>
 public sealed class AuditEndpoints(ApiAccess access, IAuditLog audit, VerifyAuditChainHandler verify)
 {
-    private static readonly string[] Admins = [Roles.Admin];
+    internal static readonly string[] Admins = [Roles.Admin];
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -32,8 +32,10 @@ public sealed class AuditEndpoints(ApiAccess access, IAuditLog audit, VerifyAudi
                 return ApiProblems.BadRequest("'from' must not be after 'to'.");
             }
 
-            var page = await audit.QueryAsync(from, to, q.Text("continuationToken", 4096), q.Number("pageSize", 100, 1, 1000), cancellationToken);
-            return Results.Ok(page);
+            var filters = PageTokens.Filters(("from", from), ("to", to));
+            var token = PageTokens.Open(PageTokens.Audit, filters, q.Text("continuationToken", 4096));
+            var page = await audit.QueryAsync(from, to, token, q.Number("pageSize", 100, 1, 1000), cancellationToken);
+            return Results.Ok(page with { ContinuationToken = PageTokens.Seal(PageTokens.Audit, filters, page.ContinuationToken) });
         }
         catch (RequestValidationException e)
         {

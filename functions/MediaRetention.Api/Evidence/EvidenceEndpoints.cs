@@ -27,7 +27,7 @@ public sealed class EvidenceEndpoints(
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
-    private static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
+    internal static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
 
     public async Task<IResult> PageAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
@@ -40,11 +40,13 @@ public sealed class EvidenceEndpoints(
         try
         {
             var q = new QueryReader(request.Query);
-            var command = new IssueEvidenceLinksCommand(hold, caller.Name, q.Text("continuationToken", 4096),
+            var filters = PageTokens.Filters(("hold", hold.Id));
+            var token = PageTokens.Open(PageTokens.Evidence, filters, q.Text("continuationToken", 4096));
+            var command = new IssueEvidenceLinksCommand(hold, caller.Name, token,
                 q.Number("pageSize", DefaultPageSize, 1, MaxPageSize), LinkLifetime(q));
             var page = await issueLinks.HandleAsync(command, cancellationToken);
             var body = EvidenceDocument.Body(page.Hold, page.GeneratedAt, page.GeneratedBy, page.Items);
-            body["continuationToken"] = page.ContinuationToken;
+            body["continuationToken"] = PageTokens.Seal(PageTokens.Evidence, filters, page.ContinuationToken);
             return Results.Json(body, statusCode: StatusCodes.Status200OK);
         }
         catch (RequestValidationException e)

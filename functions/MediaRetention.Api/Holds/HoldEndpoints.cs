@@ -21,8 +21,8 @@ public sealed class HoldEndpoints(
     IOptions<HoldOptions> options,
     TimeProvider time)
 {
-    private static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
-    private static readonly string[] Releasers = [Roles.Security, Roles.Admin];
+    internal static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
+    internal static readonly string[] Releasers = [Roles.Security, Roles.Admin];
 
     public async Task<IResult> PlaceAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -71,9 +71,12 @@ public sealed class HoldEndpoints(
         {
             var q = new QueryReader(request.Query);
             var status = q.OneOf("status", HoldStatus.Active, HoldStatus.Released, "all") ?? HoldStatus.Active;
-            var page = await holds.ListAsync(status == "all" ? null : status, caller.IsPolice ? caller.Agency : null,
-                q.Text("continuationToken", 4096), q.Number("pageSize", 100, 1, 1000), cancellationToken);
-            return Results.Ok(new HoldListResponse(page.Items.Select(HoldView.From).ToList(), page.ContinuationToken)
+            var agency = caller.IsPolice ? caller.Agency : null;
+            var filters = PageTokens.Filters(("status", status), ("agency", agency));
+            var token = PageTokens.Open(PageTokens.Holds, filters, q.Text("continuationToken", 4096));
+            var page = await holds.ListAsync(status == "all" ? null : status, agency, token, q.Number("pageSize", 100, 1, 1000), cancellationToken);
+            return Results.Ok(new HoldListResponse(
+                page.Items.Select(HoldView.From).ToList(), PageTokens.Seal(PageTokens.Holds, filters, page.ContinuationToken))
             {
                 Unreadable = page.Unreadable.Count == 0 ? null : page.Unreadable.Select(u => UnreadableHoldView.From(u)).ToList(),
             });
@@ -110,8 +113,11 @@ public sealed class HoldEndpoints(
         try
         {
             var q = new QueryReader(request.Query);
-            var page = await coverage.PageAsync(hold.Scope, q.Text("continuationToken", 4096), q.Number("pageSize", 100, 1, 1000), cancellationToken);
-            var media = new MediaListResponse(page.Items.Select(MediaView.From).ToList(), page.ContinuationToken);
+            var filters = PageTokens.Filters(("hold", hold.Id));
+            var token = PageTokens.Open(PageTokens.HoldMedia, filters, q.Text("continuationToken", 4096));
+            var page = await coverage.PageAsync(hold.Scope, token, q.Number("pageSize", 100, 1, 1000), cancellationToken);
+            var media = new MediaListResponse(
+                page.Items.Select(MediaView.From).ToList(), PageTokens.Seal(PageTokens.HoldMedia, filters, page.ContinuationToken));
             return Results.Ok(new HoldDetailResponse(HoldView.From(hold), media));
         }
         catch (RequestValidationException e)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace MediaRetention.Api.Http;
@@ -8,8 +9,15 @@ public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    // Web defaults (camelCase, case-insensitive names); a shallow depth limit, since no request here nests deeply.
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerOptions.Web) { MaxDepth = 16 };
+    private const int MaxDepth = 16;
+
+    // Unknown members are refused: a misspelt optional field must not be silently ignored. A shallow depth limit,
+    // since no request here nests deeply.
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerOptions.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = MaxDepth,
+    };
 
     /// <summary>The body, or the problem to return (413 too large, 400 not JSON of the expected shape).</summary>
     public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
@@ -40,7 +48,16 @@ public static class JsonBody
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Options);
+            var json = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            using (var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth }))
+            {
+                if (UnknownJsonMembers.Find(document.RootElement, typeof(T), Options) is { Count: > 0 } unknown)
+                {
+                    return (null, ApiProblems.BadRequest(UnknownJsonMembers.Describe(unknown)));
+                }
+            }
+
+            var value = JsonSerializer.Deserialize<T>(json.Span, Options);
             return value is null ? (null, ApiProblems.BadRequest("A JSON object is required.")) : (value, null);
         }
         catch (JsonException e)

@@ -16,7 +16,7 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
-    private static readonly string[] Readers = [Roles.Security, Roles.Admin];
+    internal static readonly string[] Readers = [Roles.Security, Roles.Admin];
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -62,8 +62,11 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
 
         try
         {
-            var page = await index.QueryAsync(query, continuation, pageSize, cancellationToken);
-            return Results.Ok(new MediaListResponse(page.Items.Select(MediaView.From).ToList(), page.ContinuationToken)
+            var filters = PageTokens.Filters(("kind", query.Kind), ("site", query.Site), ("camera", query.Camera), ("system", query.System),
+                ("callId", query.CallId), ("from", query.From), ("to", query.To), ("status", query.Status));
+            var page = await index.QueryAsync(query, PageTokens.Open(PageTokens.Media, filters, continuation), pageSize, cancellationToken);
+            return Results.Ok(new MediaListResponse(
+                page.Items.Select(MediaView.From).ToList(), PageTokens.Seal(PageTokens.Media, filters, page.ContinuationToken))
             {
                 Unreadable = page.Unreadable.Count == 0 ? null : page.Unreadable,
             });

@@ -8,7 +8,7 @@ namespace MediaRetention.Api.Retention;
 /// <summary><c>GET /api/retention/preview</c> and <c>POST /api/retention/sweep</c>: admin only.</summary>
 public sealed class RetentionEndpoints(ApiAccess access, RetentionSweepHandler sweeper, RunRetentionSweepHandler sweeps)
 {
-    private static readonly string[] Admins = [Roles.Admin];
+    internal static readonly string[] Admins = [Roles.Admin];
 
     public async Task<IResult> PreviewAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -64,6 +64,9 @@ public static class AuditActions
     /// <summary>A hold row that cannot be read was found; retention deletes nothing until it is released or repaired.</summary>
     public const string HoldUnreadable = "hold.unreadable";
     public const string AccessDenied = "access.denied";
+
+    /// <summary>Repeats of one kind of denial (same client, caller and reason) within a window, as one entry with a count.</summary>
+    public const string AccessDeniedAggregated = "access.denied.aggregated";
     public const string MediaDeleted = "media.deleted";
     public const string MediaAlteredUnderHold = "media.altered";
     public const string RetentionSweep = "retention.sweep";

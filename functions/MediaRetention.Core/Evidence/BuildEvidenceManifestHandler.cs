@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Evidence;
@@ -32,6 +33,7 @@ public sealed class BuildEvidenceManifestHandler(
     IAuditLog audit,
     IOptions<EvidenceOptions> options,
     TimeProvider time,
+    MediaRetentionTelemetry telemetry,
     IManifestSigner? signer = null)
 {
     // Hosts always inject the configured signer; a handler built by hand (tests, tools) still signs, with a
@@ -41,6 +43,8 @@ public sealed class BuildEvidenceManifestHandler(
     /// <exception cref="ArgumentOutOfRangeException">The requested link lifetime is outside 1 minute to 7 days less an hour.</exception>
     public async Task<EvidenceManifest> HandleAsync(BuildEvidenceManifestCommand command, CancellationToken cancellationToken)
     {
+        using var activity = telemetry.StartActivity("evidence.manifest");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, command.Hold.Id);
         var lifetime = EvidenceLinkLifetime.Resolve(command.LinkLifetime, options.Value);
         var now = time.GetUtcNow();
         var expiresAt = EvidenceLinkLifetime.ExpiryFrom(now, lifetime);
@@ -66,6 +70,7 @@ public sealed class BuildEvidenceManifestHandler(
         await audit.AppendAsync(
             new AuditEvent(command.Actor, AuditActions.EvidenceManifestIssued, "hold/" + command.Hold.Id, details), cancellationToken);
 
+        activity?.SetTag("evidence.items", items.Count);
         return new EvidenceManifest(document, seal, items.Count, expiresAt) { SignatureKeyId = keyId };
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Holds;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Evidence;
@@ -26,12 +27,15 @@ public sealed class IssueEvidenceLinksHandler(
     IEvidenceLinkIssuer links,
     IAuditLog audit,
     IOptions<EvidenceOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    MediaRetentionTelemetry telemetry)
 {
     /// <exception cref="ArgumentOutOfRangeException">The requested link lifetime is outside 1 minute to 7 days less an hour.</exception>
     /// <exception cref="Storage.InvalidContinuationTokenException">The token is not one this API issued.</exception>
     public async Task<EvidencePage> HandleAsync(IssueEvidenceLinksCommand command, CancellationToken cancellationToken)
     {
+        using var activity = telemetry.StartActivity("evidence.links");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, command.Hold.Id);
         var lifetime = EvidenceLinkLifetime.Resolve(command.LinkLifetime, options.Value);
         var page = await coverage.PageAsync(command.Hold.Scope, command.ContinuationToken, command.PageSize, cancellationToken);
 
@@ -51,6 +55,7 @@ public sealed class IssueEvidenceLinksHandler(
         await audit.AppendAsync(
             new AuditEvent(command.Actor, AuditActions.EvidenceLinksIssued, "hold/" + command.Hold.Id, details), cancellationToken);
 
+        activity?.SetTag("evidence.links", items.Count);
         return new EvidencePage(command.Hold, now, command.Actor, items, page.ContinuationToken, expiresAt);
     }
 }

@@ -4,6 +4,7 @@ using MediaRetention.Core.Audit;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.Telemetry;
 
 namespace MediaRetention.Core.Evidence;
 
@@ -35,7 +36,7 @@ public sealed record EvidenceVerification(
 /// <see cref="MediaRecord.AlteredSha256"/>, so an overwrite stays reported; deletions are always reported (ingest
 /// never removes index rows). Handed-over manifests carry the same hashes, which scripts/fetch-evidence.mjs checks.
 /// </remarks>
-public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore blobs, IAuditLog audit)
+public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore blobs, IAuditLog audit, MediaRetentionTelemetry telemetry)
 {
     // Downloads are network-bound and each worker holds a 1 MiB buffer: a few at a time keep the link busy
     // without competing hard with ingest on a small host.
@@ -46,6 +47,8 @@ public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore
 
     public async Task<EvidenceVerification> HandleAsync(VerifyEvidenceCommand command, CancellationToken cancellationToken)
     {
+        using var activity = telemetry.StartActivity("evidence.verify");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, command.Hold.Id);
         var altered = new ConcurrentBag<AlteredMedium>();
         var missing = new ConcurrentBag<MissingMedium>();
         var checkedCount = 0;
@@ -81,6 +84,8 @@ public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore
         await audit.AppendAsync(
             new AuditEvent(command.Actor, AuditActions.EvidenceVerified, "hold/" + command.Hold.Id, details), cancellationToken);
 
+        activity?.SetTag("evidence.checked", result.Checked);
+        activity?.SetTag("evidence.intact", result.Intact);
         return result;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace MediaRetention.Core.Holds;
@@ -31,12 +32,15 @@ public sealed class PlaceHoldHandler(
     IBlobHoldMarks marks,
     IAuditLog audit,
     TimeProvider time,
-    ILogger<PlaceHoldHandler> logger)
+    ILogger<PlaceHoldHandler> logger,
+    MediaRetentionTelemetry telemetry)
 {
     private const int MarkParallelism = 16;
 
     public async Task<PlaceHoldResult> HandleAsync(PlaceHoldCommand command, CancellationToken cancellationToken)
     {
+        using var activity = telemetry.StartActivity("hold.place");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.ScopeType, command.Scope.Type);
         var hold = new Hold
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
@@ -50,6 +54,7 @@ public sealed class PlaceHoldHandler(
             Status = HoldStatus.Active,
             Scope = command.Scope,
         };
+        activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, hold.Id);
         await holds.CreateAsync(hold, cancellationToken);
 
         var covered = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -82,8 +87,10 @@ public sealed class PlaceHoldHandler(
         }
 
         await audit.AppendAsync(new AuditEvent(command.PlacedBy, AuditActions.HoldPlaced, "hold/" + hold.Id, details), cancellationToken);
+        activity?.SetTag("hold.covered", covered.Count);
         if (markingFailure is not null)
         {
+            activity.MarkFailed(markingFailure);
             throw new HoldMarkingException(hold, markingFailure);
         }
 

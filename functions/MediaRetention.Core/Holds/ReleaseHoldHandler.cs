@@ -1,4 +1,5 @@
 using MediaRetention.Core.Audit;
+using MediaRetention.Core.Telemetry;
 
 namespace MediaRetention.Core.Holds;
 
@@ -24,9 +25,18 @@ public sealed record ReleaseHoldResult(ReleaseHoldOutcome Outcome, Hold? Hold, U
 /// A row that cannot be read can be released too: while it is active it blocks every deletion (nobody can tell
 /// what it covers), and releasing it is how security staff clear that, on the record, like any release.
 /// </summary>
-public sealed class ReleaseHoldHandler(IHoldStore holds, IAuditLog audit, TimeProvider time)
+public sealed class ReleaseHoldHandler(IHoldStore holds, IAuditLog audit, TimeProvider time, MediaRetentionTelemetry telemetry)
 {
     public async Task<ReleaseHoldResult> HandleAsync(ReleaseHoldCommand command, CancellationToken cancellationToken)
+    {
+        using var activity = telemetry.StartActivity("hold.release");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, command.HoldId);
+        var result = await ReleaseAsync(command, cancellationToken);
+        activity?.SetTag(MediaRetentionTelemetry.Tags.Outcome, result.Outcome.ToString());
+        return result;
+    }
+
+    private async Task<ReleaseHoldResult> ReleaseAsync(ReleaseHoldCommand command, CancellationToken cancellationToken)
     {
         while (true)
         {

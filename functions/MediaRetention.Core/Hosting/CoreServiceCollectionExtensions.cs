@@ -8,6 +8,7 @@ using MediaRetention.Core.Media;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Azure;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<MediaRetentionTelemetry>();
         // AzureComponentFactory turns MediaStorage__credential / __clientId into a credential exactly as the blob
         // trigger reads them, so the app's own clients and the bindings use the same identity.
         services.AddAzureClientsCore();

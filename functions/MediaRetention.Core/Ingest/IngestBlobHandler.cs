@@ -1,6 +1,7 @@
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -42,12 +43,36 @@ public sealed class IngestBlobHandler(
     IOptions<MediaStorageOptions> storageOptions,
     IOptions<IngestOptions> ingestOptions,
     TimeProvider time,
-    ILogger<IngestBlobHandler> logger)
+    ILogger<IngestBlobHandler> logger,
+    MediaRetentionTelemetry telemetry)
 {
     // Enough to ride out a burst of overwrites racing other hosts; the next trigger or scan retries anyway.
     private const int MaxAttempts = 5;
 
     public async Task<IngestResult> HandleAsync(IngestBlobCommand command, CancellationToken cancellationToken)
+    {
+        using var activity = telemetry.StartActivity("ingest");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.Container, command.Container);
+        try
+        {
+            var result = await IngestAsync(command, cancellationToken);
+            activity?.SetTag(MediaRetentionTelemetry.Tags.Outcome, result.Outcome.ToString());
+            activity?.SetTag(MediaRetentionTelemetry.Tags.MediaId, result.Record?.Id);
+            if (result.Outcome is IngestOutcome.Indexed or IngestOutcome.Rejected && result.Record is { } record)
+            {
+                telemetry.MediaRecorded(record);
+            }
+
+            return result;
+        }
+        catch (Exception e)
+        {
+            activity.MarkFailed(e);
+            throw;
+        }
+    }
+
+    private async Task<IngestResult> IngestAsync(IngestBlobCommand command, CancellationToken cancellationToken)
     {
         var kind = storageOptions.Value.KindOfContainer(command.Container);
         if (kind is null)

@@ -5,6 +5,7 @@ using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -35,13 +36,37 @@ public sealed class RetentionSweepHandler(
     IOptions<RetentionOptions> options,
     IOptions<MediaStorageOptions> storage,
     TimeProvider time,
-    ILogger<RetentionSweepHandler> logger)
+    ILogger<RetentionSweepHandler> logger,
+    MediaRetentionTelemetry telemetry)
 {
     public const string Actor = "retention-sweep";
     private const int PageSize = 1000;
     private const int ReconcileParallelism = 8;
 
     public async Task<SweepSummary> SweepAsync(string triggeredBy, CancellationToken cancellationToken)
+    {
+        using var activity = telemetry.StartActivity("retention.sweep");
+        activity?.SetTag(MediaRetentionTelemetry.Tags.Trigger, triggeredBy);
+        try
+        {
+            var summary = await SweepCoreAsync(triggeredBy, cancellationToken);
+            activity?.SetTag(MediaRetentionTelemetry.Tags.Outcome, summary.Outcome);
+            activity?.SetTag("sweep.deleted", summary.Deleted);
+            activity?.SetTag("sweep.held", summary.HeldKept);
+            activity?.SetTag("sweep.failures", summary.Failures);
+            telemetry.SweepFinished(summary.Outcome, summary.Deleted, summary.HeldKept, summary.Failures, summary.DurationSeconds);
+            telemetry.RetentionLag(TimeSpan.FromSeconds(summary.RetentionLagSeconds));
+            return summary;
+        }
+        catch (Exception e)
+        {
+            activity.MarkFailed(e);
+            telemetry.SweepFailed();
+            throw;
+        }
+    }
+
+    private async Task<SweepSummary> SweepCoreAsync(string triggeredBy, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
         var sweepId = Guid.CreateVersion7(startedAt).ToString("N");
@@ -51,6 +76,8 @@ public sealed class RetentionSweepHandler(
         var reconciled = await ReconcileAsync(counters, cancellationToken);
         var reconcileSeconds = time.GetElapsedTime(reconcileStarted).TotalSeconds;
         var snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
+        telemetry.ActiveHolds(snapshot.Count);
+        telemetry.UnreadableHolds(snapshot.Unreadable.Count);
         if (snapshot.BlocksDeletion)
         {
             await ReportUnreadableHoldsAsync(sweepId, snapshot.Unreadable, cancellationToken);
@@ -63,12 +90,17 @@ public sealed class RetentionSweepHandler(
         await foreach (var page in ExpiredPagesAsync(startedAt, unreadableMedia, cancellationToken))
         {
             var toDelete = new List<MediaRecord>();
+            var unheld = new List<MediaRecord>(); // for the retention lag: expired, and no hold of the snapshot covers it
             foreach (var media in page)
             {
                 counters.Add(ref counters.Expired);
                 if (media.IndexedAt > settledBefore)
                 {
                     counters.Add(ref counters.Deferred);
+                    if (!snapshot.IsHeld(media))
+                    {
+                        unheld.Add(media);
+                    }
                 }
                 else if (snapshot.IsHeld(media))
                 {
@@ -76,11 +108,14 @@ public sealed class RetentionSweepHandler(
                 }
                 else if (snapshot.BlocksDeletion)
                 {
+                    // Past its expiry and still stored: the block shows in the retention lag too.
                     counters.Add(ref counters.Blocked);
+                    unheld.Add(media);
                 }
                 else
                 {
                     toDelete.Add(media);
+                    unheld.Add(media);
                 }
             }
 
@@ -90,6 +125,12 @@ public sealed class RetentionSweepHandler(
             if (!conditionFailed.IsEmpty)
             {
                 await RetryAsync([.. conditionFailed], gone, counters, cancellationToken);
+            }
+
+            var goneIds = gone.Select(g => g.Media.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var media in unheld.Where(m => !goneIds.Contains(m.Id) && !counters.HeldOnRetry.ContainsKey(m.Id)))
+            {
+                counters.StillStored(policy.ExpiresAt(media));
             }
 
             // The previous page's bookkeeping ran while this page's blobs were deleted; one in flight at a time.
@@ -106,6 +147,7 @@ public sealed class RetentionSweepHandler(
             UnreadableHolds = snapshot.Unreadable.Select(UnreadableHoldReport.Of).ToList(),
             UnreadableMedia = unreadableMedia.Count,
             UnreadableMediaRows = unreadableMedia.Rows,
+            RetentionLagSeconds = counters.OldestStillStored is { } oldest ? Math.Max(0, (finishedAt - oldest).TotalSeconds) : 0,
         };
         await audit.AppendAsync(new AuditEvent(Actor, AuditActions.RetentionSweep, "sweep/" + sweepId, SummaryDetails(summary)), cancellationToken);
         if (summary.DeletionBlocked)
@@ -122,16 +164,21 @@ public sealed class RetentionSweepHandler(
         }
 
         logger.LogInformation(
-            "Sweep {SweepId}: {Deleted} deleted, {AlreadyGone} already gone, {HeldKept} held, {Deferred} deferred, {Failures} failures, {Reconciled} reconciled in {Seconds:0.0} s",
-            sweepId, summary.Deleted, summary.AlreadyGone, summary.HeldKept, summary.Deferred, summary.Failures, summary.Reconciled, summary.DurationSeconds);
+            "Sweep {SweepId}: {Deleted} deleted, {AlreadyGone} already gone, {HeldKept} held, {Deferred} deferred, {Failures} failures, {Reconciled} reconciled in {Seconds:0.0} s; retention lag {RetentionLag:0} s",
+            sweepId, summary.Deleted, summary.AlreadyGone, summary.HeldKept, summary.Deferred, summary.Failures, summary.Reconciled, summary.DurationSeconds,
+            summary.RetentionLagSeconds);
         return summary;
     }
 
     /// <summary>What a sweep would do now, without deleting or marking anything.</summary>
     public async Task<RetentionPreview> PreviewAsync(int limit, CancellationToken cancellationToken)
     {
+        using var activity = telemetry.StartActivity("retention.preview");
         var now = time.GetUtcNow();
         var snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
+        telemetry.ActiveHolds(snapshot.Count);
+        telemetry.UnreadableHolds(snapshot.Unreadable.Count);
+        DateTimeOffset? oldestUnheld = null;
         var wouldDelete = new List<ExpiredMedium>();
         var kept = new List<HeldMedium>();
         int deleteCount = 0, heldCount = 0, blockedCount = 0;
@@ -153,10 +200,14 @@ public sealed class RetentionSweepHandler(
                 else if (snapshot.BlocksDeletion)
                 {
                     blockedCount++;
+                    var blockedExpiry = policy.ExpiresAt(media);
+                    oldestUnheld = oldestUnheld is { } b && b <= blockedExpiry ? b : blockedExpiry;
                 }
                 else
                 {
                     bytes += media.Size;
+                    var expiresAt = policy.ExpiresAt(media);
+                    oldestUnheld = oldestUnheld is { } o && o <= expiresAt ? o : expiresAt;
                     if (++deleteCount <= limit)
                     {
                         wouldDelete.Add(new ExpiredMedium(media.Id, media.Kind, media.Container, media.BlobName,
@@ -166,8 +217,11 @@ public sealed class RetentionSweepHandler(
             }
         }
 
+        var lag = oldestUnheld is { } oldest ? now - oldest : TimeSpan.Zero;
+        telemetry.RetentionLag(lag);
         return new RetentionPreview(now, deleteCount, bytes, heldCount, wouldDelete, kept, deleteCount > limit || heldCount > limit)
         {
+            RetentionLagSeconds = Math.Max(0, lag.TotalSeconds),
             DeletionBlocked = snapshot.BlocksDeletion,
             BlockedCount = blockedCount,
             UnreadableHolds = snapshot.Unreadable.Select(UnreadableHoldReport.Of).ToList(),
@@ -338,6 +392,11 @@ public sealed class RetentionSweepHandler(
 
         var fresh = await holds.LoadActiveAsync(cancellationToken);
         var covered = media.Where(fresh.IsHeld).ToList();
+        foreach (var m in covered)
+        {
+            counters.HeldOnRetry.TryAdd(m.Id, 0);
+        }
+
         await ForEachAsync(covered, (m, ct) => new ValueTask(marks.MarkHeldAsync(m.Container, m.BlobName, ct)), counters, cancellationToken);
         counters.Add(ref counters.HeldKept, covered.Count);
         var uncovered = media.Where(m => !fresh.IsHeld(m)).ToList();
@@ -480,6 +539,7 @@ public sealed class RetentionSweepHandler(
         ["unreadableHolds"] = Bounded(s.UnreadableHolds.Select(h => h.Id)),
         ["unreadableMedia"] = s.UnreadableMedia.ToString(CultureInfo.InvariantCulture),
         ["durationSeconds"] = s.DurationSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+        ["retentionLagSeconds"] = s.RetentionLagSeconds.ToString("0.###", CultureInfo.InvariantCulture),
     };
 
     private static string? Bounded(IEnumerable<string> values)
@@ -548,6 +608,36 @@ public sealed class RetentionSweepHandler(
         private long bytes;
 
         private int consecutiveFailures;
+        private long oldestStillStoredTicks = long.MaxValue;
+
+        /// <summary>Media a fresh hold turned out to cover on the slow path: kept on purpose, so no retention lag.</summary>
+        public ConcurrentDictionary<string, byte> HeldOnRetry { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The earliest expiry among the expired, unheld media this sweep leaves in storage.</summary>
+        public DateTimeOffset? OldestStillStored
+        {
+            get
+            {
+                var ticks = Interlocked.Read(ref oldestStillStoredTicks);
+                return ticks == long.MaxValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+            }
+        }
+
+        public void StillStored(DateTimeOffset expiresAt)
+        {
+            var ticks = expiresAt.UtcTicks;
+            var current = Interlocked.Read(ref oldestStillStoredTicks);
+            while (ticks < current)
+            {
+                var seen = Interlocked.CompareExchange(ref oldestStillStoredTicks, ticks, current);
+                if (seen == current)
+                {
+                    return;
+                }
+
+                current = seen;
+            }
+        }
 
         public void Add(ref int counter, int amount = 1) => Interlocked.Add(ref counter, amount);
 

@@ -1,4 +1,5 @@
 using MediaRetention.Core.Audit;
+using Microsoft.Extensions.Logging;
 
 namespace MediaRetention.Core.Retention;
 
@@ -16,6 +17,7 @@ public sealed class RunRetentionSweepHandler(
     RetentionSweepLock sweepLock,
     RetentionSweepHandler sweeper,
     TimeProvider time,
+    ILogger<RunRetentionSweepHandler> logger,
     AnchorAuditChainHandler auditAnchors)
 {
     public async Task<SweepRunResult> RunAsync(string triggeredBy, CancellationToken cancellationToken)
@@ -26,10 +28,37 @@ public sealed class RunRetentionSweepHandler(
             return new SweepRunResult(null);
         }
 
-        var summary = await sweeper.SweepAsync(triggeredBy, lease.Lost);
-        await lease.RecordFinishedAsync(time.GetUtcNow(), cancellationToken);
+        SweepSummary summary;
+        try
+        {
+            summary = await sweeper.SweepAsync(triggeredBy, lease.Lost);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            await RecordFailureAsync(lease, e);
+            throw;
+        }
+
+        await lease.RecordAsync(SweepRecord.Of(summary, time.GetUtcNow()), cancellationToken);
         await auditAnchors.TryAnchorHeadAsync(AuditAnchorReasons.RetentionSweep, cancellationToken);
         return new SweepRunResult(summary);
+    }
+
+    /// <summary>The last sweep of any host on the account, or null when none has run.</summary>
+    public Task<SweepRecord?> LastSweepAsync(CancellationToken cancellationToken) => sweepLock.LastSweepAsync(cancellationToken);
+
+    // Best effort: what matters is that the failure propagates; the record only feeds /healthz and the operator.
+    private async Task RecordFailureAsync(RetentionSweepLock.Lease lease, Exception failure)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await lease.RecordAsync(new SweepRecord(time.GetUtcNow(), SweepOutcomes.Failed, null, null, failure.GetType().Name), timeout.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Could not record the failed sweep in the sweep lease blob");
+        }
     }
 
     /// <summary>Whether a scheduled sweep was missed: none has finished since the last occurrence before now.</summary>

@@ -43,6 +43,22 @@ public sealed record SweepSummary
     public int Failures { get; init; }
 
     /// <summary>
+    /// How long the oldest expired medium that no hold covers and that is still stored after this sweep has been
+    /// past its expiry, in seconds (0 when none is left): the number that says whether "deleted after N days" is kept.
+    /// Media kept only because deletion was blocked count too.
+    /// </summary>
+    public double RetentionLagSeconds { get; init; }
+
+    /// <summary>
+    /// <see cref="SweepOutcomes.DeletionBlocked"/> when unreadable hold rows stopped every deletion;
+    /// <see cref="SweepOutcomes.Succeeded"/>, or <see cref="SweepOutcomes.CompletedWithFailures"/> when media were kept
+    /// because storage failed.
+    /// </summary>
+    public string Outcome => DeletionBlocked ? SweepOutcomes.DeletionBlocked
+        : Failures == 0 ? SweepOutcomes.Succeeded
+        : SweepOutcomes.CompletedWithFailures;
+
+    /// <summary>
     /// True when a hold row cannot be read: nobody can tell what it covers, so this sweep deleted nothing.
     /// </summary>
     public bool DeletionBlocked { get; init; }
@@ -69,6 +85,24 @@ public sealed record UnreadableHoldReport(string Id, string Reason, string? Stor
     public static UnreadableHoldReport Of(UnreadableHold hold) => new(hold.Id, hold.Reason, hold.Status, hold.CaseNumber, hold.Agency);
 }
 
+/// <summary>How a retention sweep ended: in the summary, the sweep record behind /healthz, and the sweep-runs metric.</summary>
+public static class SweepOutcomes
+{
+    public const string Succeeded = "succeeded";
+
+    /// <summary>Completed, but storage failed for some media; they are kept and looked at again next sweep.</summary>
+    public const string CompletedWithFailures = "completedWithFailures";
+
+    /// <summary>
+    /// Completed without deleting anything, because hold rows that cannot be read might cover any medium; they are
+    /// named in the summary and the sweep record, and must be released or repaired.
+    /// </summary>
+    public const string DeletionBlocked = "deletionBlocked";
+
+    /// <summary>Stopped by an error (storage unavailable, lease lost); nothing further was deleted.</summary>
+    public const string Failed = "failed";
+}
+
 /// <summary>An expired medium as the preview lists it.</summary>
 public sealed record ExpiredMedium(string MediaId, string Kind, string Container, string BlobName, DateTimeOffset RetentionFrom, DateTimeOffset ExpiredAt, long Size);
 
@@ -85,6 +119,9 @@ public sealed record RetentionPreview(
     IReadOnlyList<HeldMedium> KeptByHolds,
     bool Truncated)
 {
+    /// <summary>How long the oldest expired medium that no hold covers has been past its expiry, in seconds (0 when none is).</summary>
+    public double RetentionLagSeconds { get; init; }
+
     /// <summary>True when a hold row cannot be read: the next sweep would delete nothing (see <see cref="UnreadableHolds"/>).</summary>
     public bool DeletionBlocked { get; init; }
 

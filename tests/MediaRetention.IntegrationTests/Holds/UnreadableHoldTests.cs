@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
@@ -51,7 +52,7 @@ public sealed class UnreadableHoldTests(AzuriteFixture azurite)
         // The preview says deletion is blocked, and by which rows.
         var preview = await admin.GetFromJsonAsync<RetentionPreview>("/api/retention/preview", JsonSerializerOptions.Web);
         Assert.True(preview!.DeletionBlocked);
-        Assert.Equal([noStatus, nullId], preview.UnreadableHolds.Select(h => h.Id).Order());
+        Assert.Equal(Sorted(noStatus, nullId), preview.UnreadableHolds.Select(h => h.Id).Order(StringComparer.Ordinal));
         Assert.Equal((0, 1), (preview.WouldDeleteCount, preview.BlockedCount));
 
         // Two sweeps: both answer, delete nothing, name the rows; each row is audited once.
@@ -62,18 +63,30 @@ public sealed class UnreadableHoldTests(AzuriteFixture azurite)
             var summary = (await response.Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web))!;
             Assert.True(summary.DeletionBlocked);
             Assert.Equal((0, 1), (summary.Deleted, summary.Blocked));
-            Assert.Equal([noStatus, nullId], summary.UnreadableHolds.Select(h => h.Id).Order());
+            Assert.Equal(Sorted(noStatus, nullId), summary.UnreadableHolds.Select(h => h.Id).Order(StringComparer.Ordinal));
             Assert.True((await expired.ExistsAsync()).Value);
         }
 
+        // Health says so too, naming the rows.
+        using (var health = await runner.ClientFor(null).GetAsync("/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            var retention = JsonNode.Parse(await health.Content.ReadAsStringAsync())!["checks"]!["retention"]!;
+            Assert.Equal(("unhealthy", "deletionBlocked"), ((string?)retention["status"], (string?)retention["data"]!["lastSweepOutcome"]));
+            var named = (string)retention["data"]!["unreadableHolds"]!;
+            Assert.StartsWith("2: ", named);
+            Assert.Contains(nullId, named);
+            Assert.Contains(noStatus, named);
+        }
+
         var audit = await admin.GetFromJsonAsync<AuditPage>("/api/audit?pageSize=1000", JsonSerializerOptions.Web);
-        var reported = audit!.Items.Where(e => e.Action == AuditActions.HoldUnreadable).Select(e => e.Target).Order().ToList();
-        Assert.Equal(["hold/" + noStatus, "hold/" + nullId], reported);
+        var reported = audit!.Items.Where(e => e.Action == AuditActions.HoldUnreadable).Select(e => e.Target).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Sorted("hold/" + noStatus, "hold/" + nullId), reported);
         Assert.Equal(2, audit.Items.Count(e => e.Action == AuditActions.RetentionSweep && e.Details["deletionBlocked"] == "true"));
 
         // The API shows them, and placing a new hold still works.
         var all = await runner.Client.GetFromJsonAsync<HoldListResponse>("/api/holds?status=all");
-        Assert.Equal([noStatus, nullId], all!.Unreadable!.Select(h => h.Id).Order());
+        Assert.Equal(Sorted(noStatus, nullId), all!.Unreadable!.Select(h => h.Id).Order(StringComparer.Ordinal));
         var one = await runner.Client.GetFromJsonAsync<UnreadableHoldDetailResponse>($"/api/holds/{nullId}");
         Assert.Equal(("unreadable", "active", "OPD-BAD"), (one!.Hold.Status, one.Hold.StoredStatus, one.Hold.CaseNumber));
         Assert.Contains("not a media id", one.Hold.UnreadableReason);
@@ -101,12 +114,22 @@ public sealed class UnreadableHoldTests(AzuriteFixture azurite)
 
         var after = await (await admin.PostAsync("/api/retention/sweep", null)).Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web);
         Assert.False(after!.DeletionBlocked);
+        Assert.Equal(SweepOutcomes.Succeeded, after.Outcome);
         Assert.Equal(1, after.Deleted);
+        using (var health = await runner.ClientFor(null).GetAsync("/healthz"))
+        {
+            var retention = JsonNode.Parse(await health.Content.ReadAsStringAsync())!["checks"]!["retention"]!;
+            Assert.Equal(("healthy", "succeeded"), ((string?)retention["status"], (string?)retention["data"]!["lastSweepOutcome"]));
+            Assert.Null(retention["data"]!["unreadableHolds"]);
+        }
+
         Assert.False((await expired.ExistsAsync()).Value);
         var releases = (await admin.GetFromJsonAsync<AuditPage>("/api/audit?pageSize=1000", JsonSerializerOptions.Web))!
-            .Items.Where(e => e.Action == AuditActions.HoldReleased).Select(e => e.Target).Order();
-        Assert.Equal(["hold/" + noStatus, "hold/" + nullId], releases);
+            .Items.Where(e => e.Action == AuditActions.HoldReleased).Select(e => e.Target).Order(StringComparer.Ordinal);
+        Assert.Equal(Sorted("hold/" + noStatus, "hold/" + nullId), releases);
     }
+
+    private static IEnumerable<string> Sorted(params string[] values) => values.Order(StringComparer.Ordinal);
 
     private static TableEntity RawHold(string id, string? status, string scope)
     {

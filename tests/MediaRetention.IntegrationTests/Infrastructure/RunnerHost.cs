@@ -61,6 +61,8 @@ public sealed class RunnerHost : IAsyncDisposable
             "--Retention:TimerEnabled=false",
             // Anchors only where a test asks for them (a sweep, or the handler): never on a clock tick mid-test.
             "--AuditAnchorSchedule=0 0 0 1 1 *",
+            // Tests send many wrong keys from one address on purpose; the rate limit has its own tests.
+            "--Abuse:FailedAuthLimit=10000",
         };
         args.AddRange(TestKeys.Settings());
         args.AddRange(TestSigningKeys.RunnerSettings());

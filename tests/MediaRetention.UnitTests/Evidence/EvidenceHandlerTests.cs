@@ -7,11 +7,12 @@ using MediaRetention.Core.Holds;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Options;
+using MediaRetention.UnitTests.Telemetry;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MediaRetention.UnitTests.Evidence;
 
-public sealed class EvidenceHandlerTests
+public sealed class EvidenceHandlerTests : IDisposable
 {
     // Sub-second on purpose: link expiries must come out in whole seconds, as a SAS carries them.
     private static readonly DateTimeOffset Now = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero).AddMilliseconds(750);
@@ -23,6 +24,7 @@ public sealed class EvidenceHandlerTests
     private readonly IAuditLog audit = Substitute.For<IAuditLog>();
     private readonly IMediaBlobStore blobs = Substitute.For<IMediaBlobStore>();
     private readonly FakeTimeProvider time = new(Now);
+    private readonly TelemetryProbe probe = new();
     private readonly List<AuditEvent> audited = [];
     private readonly EphemeralSigningKeyStore signingKeys = new();
     private readonly HoldCoverage coverage;
@@ -150,7 +152,7 @@ public sealed class EvidenceHandlerTests
         var keys = Substitute.For<ISigningKeyStore>();
         keys.GetKeysAsync(default).ThrowsAsyncForAnyArgs(new SigningKeyUnavailableException("vault unreachable"));
         var handler = new BuildEvidenceManifestHandler(
-            coverage, issuer, audit, Options.Create(new EvidenceOptions()), time, new EcdsaManifestSigner(keys));
+            coverage, issuer, audit, Options.Create(new EvidenceOptions()), time, probe.Telemetry, new EcdsaManifestSigner(keys));
 
         await Assert.ThrowsAsync<SigningKeyUnavailableException>(() =>
             handler.HandleAsync(new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null), default));
@@ -203,13 +205,13 @@ public sealed class EvidenceHandlerTests
     }
 
     private IssueEvidenceLinksHandler LinksHandler() =>
-        new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time);
+        new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time, probe.Telemetry);
 
     private BuildEvidenceManifestHandler ManifestHandler() =>
         new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time,
-            new EcdsaManifestSigner(signingKeys));
+            probe.Telemetry, new EcdsaManifestSigner(signingKeys));
 
-    private VerifyEvidenceHandler VerifyHandler() => new(coverage, blobs, audit);
+    private VerifyEvidenceHandler VerifyHandler() => new(coverage, blobs, audit, probe.Telemetry);
 
     private static Hold PhoneHold() => new()
     {
@@ -275,4 +277,6 @@ public sealed class EvidenceHandlerTests
 
     private static AuditEntry Entry(AuditEvent e) =>
         new(1, Now, e.Actor, e.Action, e.Target, e.Details ?? new Dictionary<string, string?>(), AuditHash.Genesis, AuditHash.Genesis);
+
+    public void Dispose() => probe.Dispose();
 }

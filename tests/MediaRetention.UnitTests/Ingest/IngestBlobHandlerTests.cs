@@ -2,13 +2,15 @@ using System.Security.Cryptography;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MediaRetention.UnitTests.Telemetry;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MediaRetention.UnitTests.Ingest;
 
-public sealed class IngestBlobHandlerTests
+public sealed class IngestBlobHandlerTests : IDisposable
 {
     private const string CctvName = "oslo-1/cam-2/20261120T081500Z.mp4";
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
@@ -19,13 +21,14 @@ public sealed class IngestBlobHandlerTests
     private readonly IIngestHoldMarker holdMarker = Substitute.For<IIngestHoldMarker>();
     private readonly MediaRetention.Core.Audit.IAuditLog audit = Substitute.For<MediaRetention.Core.Audit.IAuditLog>();
     private readonly CapturingLogger<IngestBlobHandler> logger = new();
+    private readonly TelemetryProbe probe = new();
     private readonly IngestBlobHandler handler;
 
     public IngestBlobHandlerTests()
     {
         index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(true);
         handler = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage),
-            Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger);
+            Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger, probe.Telemetry);
     }
 
     [Fact]
@@ -48,6 +51,34 @@ public sealed class IngestBlobHandlerTests
         await index.Received(1).TrySaveAsync(Arg.Any<MediaRecord>(), null, Arg.Any<CancellationToken>());
         await holdMarker.Received(1).MarkAsync(Arg.Is<MediaRecord>(r => r.Id == saved.Id && r.ETag == saved.ETag), Arg.Any<CancellationToken>());
         Assert.Equal(Now, saved.IndexedAt);
+    }
+
+    [Fact]
+    public async Task Indexing_counts_the_medium_by_kind_and_records_its_upload_to_index_lag()
+    {
+        GivenBlob("cctv", CctvName, "clip"u8.ToArray(), "\"e1\"");
+        GivenBlob("cctv", "bad-name.mp4", "clip"u8.ToArray(), "\"e2\"");
+
+        await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+        await handler.HandleAsync(new IngestBlobCommand("cctv", "bad-name.mp4"), default);
+
+        Assert.Equal([1.0], probe.Values(MediaRetentionTelemetry.Metrics.MediaIndexed, MediaRetentionTelemetry.Tags.Kind, MediaKind.Cctv));
+        Assert.Equal([1.0], probe.Values(MediaRetentionTelemetry.Metrics.MediaRejected, MediaRetentionTelemetry.Tags.Kind, MediaKind.Cctv));
+        // Uploaded a minute before the clock's now, indexed at now.
+        Assert.Equal([60.0, 60.0], probe.Values(MediaRetentionTelemetry.Metrics.IngestLag));
+    }
+
+    [Fact]
+    public async Task An_unchanged_version_is_not_counted_again()
+    {
+        GivenBlob("cctv", CctvName, "x"u8.ToArray(), "\"e1\"");
+        index.GetAsync(MediaId.For("cctv", CctvName), default).ReturnsForAnyArgs(
+            new StoredMedia(SampleRecord() with { ETag = "\"e1\"" }, "t1"));
+
+        await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Empty(probe.Values(MediaRetentionTelemetry.Metrics.MediaIndexed));
+        Assert.Empty(probe.Values(MediaRetentionTelemetry.Metrics.IngestLag));
     }
 
     [Fact]
@@ -266,7 +297,7 @@ public sealed class IngestBlobHandlerTests
         GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
         var lenient = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage),
             Options.Create(new IngestOptions { EarliestRecordingTime = new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero) }),
-            new FakeTimeProvider(Now), logger);
+            new FakeTimeProvider(Now), logger, probe.Telemetry);
 
         Assert.Equal(IngestOutcome.Indexed, (await lenient.HandleAsync(new IngestBlobCommand("cctv", name), default)).Outcome);
         Assert.False(new IngestOptionsValidator().Validate(null, new IngestOptions { EarliestRecordingTime = new DateTimeOffset(1600, 1, 1, 0, 0, 0, TimeSpan.Zero) }).Succeeded);
@@ -346,6 +377,8 @@ public sealed class IngestBlobHandlerTests
         Sha256 = ContentHasher.EmptySha256,
         ETag = "\"e0\"",
     };
+
+    public void Dispose() => probe.Dispose();
 }
 
 internal sealed class CapturingLogger<T> : ILogger<T>

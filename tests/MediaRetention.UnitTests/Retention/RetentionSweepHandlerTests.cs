@@ -4,14 +4,16 @@ using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.Telemetry;
 using MediaRetention.UnitTests.Holds;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MediaRetention.UnitTests.Telemetry;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MediaRetention.UnitTests.Retention;
 
-public sealed class RetentionSweepHandlerTests
+public sealed class RetentionSweepHandlerTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     private readonly IMediaBlobStore blobs = Substitute.For<IMediaBlobStore>();
@@ -20,6 +22,7 @@ public sealed class RetentionSweepHandlerTests
     private readonly IBlobHoldMarks marks = Substitute.For<IBlobHoldMarks>();
     private readonly IAuditLog audit = Substitute.For<IAuditLog>();
     private readonly RetentionOptions options = new() { SiteDays = { ["long"] = 90 } };
+    private readonly TelemetryProbe probe = new();
 
     public RetentionSweepHandlerTests()
     {
@@ -140,6 +143,13 @@ public sealed class RetentionSweepHandlerTests
         await audit.Received(2).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep
             && e.Details!["deletionBlocked"] == "true" && e.Details["unreadableHolds"] == unreadable.Id), Arg.Any<CancellationToken>());
 
+        Assert.Equal(SweepOutcomes.DeletionBlocked, first.Outcome);
+        Assert.Equal(2, probe.Sum(MediaRetentionTelemetry.Metrics.SweepRuns, MediaRetentionTelemetry.Tags.Outcome, SweepOutcomes.DeletionBlocked));
+        Assert.Equal([1.0, 1.0], probe.Values(MediaRetentionTelemetry.Metrics.UnreadableHolds));
+        Assert.Equal(TimeSpan.FromDays(1).TotalSeconds, first.RetentionLagSeconds);
+        var record = SweepRecord.Of(first, Now);
+        Assert.Equal((SweepOutcomes.DeletionBlocked, "1: " + unreadable.Id), (record.Outcome, record.UnreadableHolds));
+
         var preview = await Sweeper().PreviewAsync(100, default);
         Assert.True(preview.DeletionBlocked);
         Assert.Equal((0, 1, 1), (preview.WouldDeleteCount, preview.BlockedCount, preview.HeldCount));
@@ -237,14 +247,105 @@ public sealed class RetentionSweepHandlerTests
         Assert.Equal(Now.AddDays(29), policy.ExpiresAt(rejected));
     }
 
+    [Fact]
+    public async Task A_medium_that_cannot_be_deleted_leaves_a_retention_lag_of_how_long_it_is_overdue()
+    {
+        // Expired a day ago (30 days of retention); its delete fails once, so it is kept for the next sweep.
+        var stuck = Clip("s", Now.AddDays(-31));
+        var deletable = Clip("s", Now.AddDays(-30).AddHours(-1));
+        GivenCandidates(stuck, deletable);
+        blobs.DeleteIfUnchangedAndNotHeldAsync(stuck.Container, stuck.BlobName, stuck.ETag, Arg.Any<CancellationToken>())
+            .ThrowsAsync(new IOException("storage hiccup"));
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        Assert.Equal((1, 1), (summary.Deleted, summary.Failures));
+        Assert.Equal(TimeSpan.FromDays(1).TotalSeconds, summary.RetentionLagSeconds);
+        Assert.Equal(SweepOutcomes.CompletedWithFailures, summary.Outcome);
+        Assert.Equal([TimeSpan.FromDays(1).TotalSeconds], probe.Values(MediaRetentionTelemetry.Metrics.RetentionLag));
+        Assert.Equal(1, probe.Sum(MediaRetentionTelemetry.Metrics.SweepDeleted));
+        Assert.Equal(1, probe.Sum(MediaRetentionTelemetry.Metrics.SweepFailures));
+        Assert.Equal(1, probe.Sum(MediaRetentionTelemetry.Metrics.SweepRuns, MediaRetentionTelemetry.Tags.Outcome, SweepOutcomes.CompletedWithFailures));
+        await audit.Received(1).AppendAsync(
+            Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep && e.Details!["retentionLagSeconds"] == "86400"), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Held_and_deleted_media_leave_no_retention_lag_and_are_counted()
+    {
+        var expired = Clip("s", Now.AddDays(-40));
+        var held = Clip("h", Now.AddDays(-50));
+        GivenCandidates(expired, held);
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(held)]));
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        Assert.Equal(0, summary.RetentionLagSeconds);
+        Assert.Equal(SweepOutcomes.Succeeded, summary.Outcome);
+        Assert.Equal([0.0], probe.Values(MediaRetentionTelemetry.Metrics.RetentionLag));
+        Assert.Equal([1.0], probe.Values(MediaRetentionTelemetry.Metrics.ActiveHolds));
+        Assert.Equal(1, probe.Sum(MediaRetentionTelemetry.Metrics.SweepDeleted));
+        Assert.Equal(1, probe.Sum(MediaRetentionTelemetry.Metrics.SweepHeld));
+        Assert.Equal(1, probe.Sum(MediaRetentionTelemetry.Metrics.SweepRuns, MediaRetentionTelemetry.Tags.Outcome, SweepOutcomes.Succeeded));
+    }
+
+    [Fact]
+    public async Task A_medium_a_fresh_hold_keeps_on_the_second_look_is_no_retention_lag_but_a_just_indexed_one_is()
+    {
+        var clip = Clip("s", Now.AddDays(-31));
+        var justIndexed = Clip("s", Now.AddDays(-32)) with { BlobName = "s/c/new.mp4", Id = MediaId.For("cctv", "s/c/new.mp4"), IndexedAt = Now };
+        GivenCandidates(clip, justIndexed);
+        blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.ConditionFailed);
+        blobs.GetPropertiesAsync(clip.Container, clip.BlobName, Arg.Any<CancellationToken>())
+            .Returns(new BlobSnapshot(clip.Container, clip.BlobName, clip.ETag, 1, Now, null, new Dictionary<string, string>()));
+        // The snapshot has no hold; the fresh read of the slow path sees it.
+        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(clip)]));
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        // The deferred one expired two days ago and is still stored; the held one does not count.
+        Assert.Equal((0, 1, 1), (summary.Deleted, summary.HeldKept, summary.Deferred));
+        Assert.Equal(TimeSpan.FromDays(2).TotalSeconds, summary.RetentionLagSeconds);
+    }
+
+    [Fact]
+    public async Task A_sweep_that_stops_on_errors_is_counted_as_failed()
+    {
+        GivenCandidates(Enumerable.Range(0, 10).Select(i => Clip("s", Now.AddDays(-31).AddSeconds(i))).ToArray());
+        blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ThrowsAsyncForAnyArgs(new IOException("storage down"));
+        options.MaxParallelDeletes = 1;
+        options.MaxConsecutiveFailures = 3;
+
+        await Assert.ThrowsAsync<SweepAbortedException>(() => Sweeper().SweepAsync("test", default));
+
+        Assert.Equal(1, probe.Sum(MediaRetentionTelemetry.Metrics.SweepRuns, MediaRetentionTelemetry.Tags.Outcome, SweepOutcomes.Failed));
+        Assert.Empty(probe.Values(MediaRetentionTelemetry.Metrics.RetentionLag));
+    }
+
+    [Fact]
+    public async Task Preview_reports_the_retention_lag_of_the_oldest_unheld_expired_medium()
+    {
+        var older = Clip("s", Now.AddDays(-33));
+        var newer = Clip("s", Now.AddDays(-31));
+        var heldOldest = Clip("h", Now.AddDays(-60));
+        GivenCandidates(newer, older, heldOldest);
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(heldOldest)]));
+
+        var preview = await Sweeper().PreviewAsync(100, default);
+
+        Assert.Equal(TimeSpan.FromDays(3).TotalSeconds, preview.RetentionLagSeconds);
+        Assert.Equal([TimeSpan.FromDays(3).TotalSeconds], probe.Values(MediaRetentionTelemetry.Metrics.RetentionLag));
+        await blobs.DidNotReceiveWithAnyArgs().DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+    }
+
     private RetentionSweepHandler Sweeper()
     {
         var time = new FakeTimeProvider(Now);
         var storage = Options.Create(new MediaStorageOptions());
         var ingest = new IngestBlobHandler(blobs, index, Substitute.For<IIngestHoldMarker>(), audit, storage,
-            Options.Create(new IngestOptions()), time, NullLogger<IngestBlobHandler>.Instance);
+            Options.Create(new IngestOptions()), time, NullLogger<IngestBlobHandler>.Instance, probe.Telemetry);
         return new RetentionSweepHandler(blobs, index, holds, marks, ingest, audit, new RetentionPolicy(Options.Create(options)),
-            Options.Create(options), storage, time, NullLogger<RetentionSweepHandler>.Instance);
+            Options.Create(options), storage, time, NullLogger<RetentionSweepHandler>.Instance, probe.Telemetry);
     }
 
     private void GivenCandidates(params MediaRecord[] media)
@@ -270,4 +371,6 @@ public sealed class RetentionSweepHandlerTests
         Status = HoldStatus.Active,
         Scope = new HoldScope { Type = HoldScope.MediaType, MediaIds = [media.Id] },
     };
+
+    public void Dispose() => probe.Dispose();
 }
