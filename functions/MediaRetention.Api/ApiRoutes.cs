@@ -172,6 +172,7 @@ public static class ApiRoutes
             .WithName("GetEvidenceSigningKeys").WithTags("Evidence")
             .WithSummary("The public keys that sign evidence manifests (JWKS)")
             .WithDescription("Anonymous on purpose: public keys are not secret, and a court or a defence expert must be able to fetch them years later. Every key that ever signed stays listed after a rotation. 503 when no signing key is available.")
+            .RequireRoles([])
             .Produces(StatusCodes.Status200OK, contentType: SigningKeyEndpoints.ContentType)
             .ProducesProblems(StatusCodes.Status503ServiceUnavailable);
 
