@@ -4,6 +4,7 @@ using MediaRetention.Api.Evidence;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
 using MediaRetention.Api.Retention;
+using MediaRetention.Api.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,9 +22,12 @@ namespace MediaRetention.Api;
 /// </summary>
 public static class ApiRoutes
 {
+    public const string Me = "api/me";
     public const string Media = "api/media";
     public const string MediaById = "api/media/{id}";
+    public const string MediaLink = "api/media/{id}/link";
     public const string Holds = "api/holds";
+    public const string HoldPreview = "api/holds/preview";
     public const string HoldById = "api/holds/{id}";
     public const string HoldRelease = "api/holds/{id}/release";
     public const string HoldEvidence = "api/holds/{id}/evidence";
@@ -34,15 +38,22 @@ public static class ApiRoutes
     public const string RetentionPreview = "api/retention/preview";
     public const string RetentionSweep = "api/retention/sweep";
 
+    /// <summary>The web console: every other GET path. Routing prefers any API route over this catch-all.</summary>
+    public const string ConsoleFiles = "{**path}";
+
     public static IServiceCollection AddMediaRetentionApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<ICallerAuthenticator>(sp =>
             sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthOptions.AppServiceMode
-                ? new AppServicePrincipalAuthenticator()
+                ? new AppServicePrincipalAuthenticator(AppServicePrincipalAuthenticator.IsPlatformAuthenticationEnabled(
+                    configuration[AppServicePrincipalAuthenticator.PlatformAuthenticationSetting]))
                 : ActivatorUtilities.CreateInstance<ApiKeyAuthenticator>(sp));
         services.TryAddSingleton<ApiAccess>();
+        services.TryAddSingleton<MeEndpoints>();
+        services.TryAddSingleton<ConsoleAssets>();
+        services.TryAddSingleton<ConsoleEndpoints>();
         services.TryAddSingleton<MediaEndpoints>();
         services.TryAddSingleton<HoldEndpoints>();
         services.TryAddSingleton<AuditEndpoints>();
@@ -53,9 +64,12 @@ public static class ApiRoutes
 
     public static IEndpointRouteBuilder MapMediaRetentionApi(this IEndpointRouteBuilder app)
     {
+        app.MapGet(Me, (HttpRequest r, MeEndpoints e, CancellationToken ct) => e.GetAsync(r, ct));
         app.MapGet(Media, (HttpRequest r, MediaEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         app.MapGet(MediaById, (HttpRequest r, string id, MediaEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
+        app.MapGet(MediaLink, (HttpRequest r, string id, MediaEndpoints e, CancellationToken ct) => e.LinkAsync(r, id, ct));
         app.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct));
+        app.MapPost(HoldPreview, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));
         app.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         app.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct));
         app.MapPost(HoldRelease, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ReleaseAsync(r, id, ct));
@@ -66,6 +80,13 @@ public static class ApiRoutes
         app.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
         app.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));
         app.MapPost(RetentionSweep, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.SweepAsync(r, ct));
+        return app;
+    }
+
+    /// <summary>The web console at <c>/</c>; map it after <see cref="MapMediaRetentionApi"/>.</summary>
+    public static IEndpointRouteBuilder MapMediaRetentionConsole(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods(ConsoleFiles, [HttpMethods.Get, HttpMethods.Head], (HttpRequest r, string? path, ConsoleEndpoints e) => e.Serve(r, path));
         return app;
     }
 }

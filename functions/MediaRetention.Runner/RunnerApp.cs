@@ -2,12 +2,13 @@ using MediaRetention.Api;
 using MediaRetention.Core.Hosting;
 using MediaRetention.Runner.Ingest;
 using MediaRetention.Runner.Retention;
+using MediaRetention.Runner.WebConsole;
 
 namespace MediaRetention.Runner;
 
 /// <summary>
 /// The self-hosted runner: the same handlers and /api routes as the Functions app, with a blob-scan ingest
-/// loop instead of the Event Grid blob trigger (which Azurite cannot raise). Wiring only.
+/// loop instead of the Event Grid blob trigger (which Azurite cannot raise), and the web console at /. Wiring only.
 /// </summary>
 public static class RunnerApp
 {
@@ -28,12 +29,15 @@ public static class RunnerApp
         builder.Services.AddSingleton<IngestCheckpointStore>();
         builder.Services.AddHostedService<BlobScanIngestService>();
         builder.Services.AddHostedService<RetentionTimerService>();
+        builder.Services.AddOptions<ConsoleOptions>().Bind(builder.Configuration.GetSection(ConsoleOptions.SectionName));
+        builder.Services.AddHostedService<ConsoleStorageCorsService>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapMediaRetentionApi();
+        app.MapMediaRetentionConsole();
         return app;
     }
 }

@@ -10,13 +10,32 @@ namespace MediaRetention.Api.Auth;
 /// requests, so it can be trusted only when Easy Auth is enabled — which the Bicep template requires.
 /// App roles: <c>security</c>, <c>admin</c>, and <c>police.{agency}</c> for a police liaison of that agency.
 /// </summary>
-public sealed class AppServicePrincipalAuthenticator : ICallerAuthenticator
+/// <remarks>
+/// Fails closed: unless the platform says App Service Authentication is on (it sets <c>WEBSITE_AUTH_ENABLED</c>),
+/// nothing strips a forged header, so every request is refused. The HTTP functions are anonymous to the
+/// Functions host (a browser cannot hold a function key), which makes this check the one that matters.
+/// </remarks>
+public sealed class AppServicePrincipalAuthenticator(bool platformAuthenticationEnabled) : ICallerAuthenticator
 {
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
+
+    /// <summary>Set to <c>True</c> by App Service / Azure Functions when App Service Authentication is enabled.</summary>
+    public const string PlatformAuthenticationSetting = "WEBSITE_AUTH_ENABLED";
+
     private const string PolicePrefix = Roles.Police + ".";
+
+    /// <param name="settingValue">The value of <see cref="PlatformAuthenticationSetting"/>.</param>
+    public static bool IsPlatformAuthenticationEnabled(string? settingValue) =>
+        bool.TryParse(settingValue, out var enabled) && enabled;
 
     public AuthenticationResult Authenticate(HttpRequest request)
     {
+        if (!platformAuthenticationEnabled)
+        {
+            return new AuthenticationResult(AuthenticationStatus.Invalid,
+                Problem: $"App Service Authentication is not enabled on this app ({PlatformAuthenticationSetting} is not True), so no caller can be trusted. Deploy with authClientId (infra/README.md).");
+        }
+
         var encoded = request.Headers[PrincipalHeader].ToString();
         if (encoded.Length == 0)
         {

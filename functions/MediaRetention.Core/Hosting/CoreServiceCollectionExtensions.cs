@@ -31,6 +31,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IMediaBlobStore, AzureMediaBlobStore>();
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
         services.TryAddSingleton<StorageProvisioner>();
+        services.TryAddSingleton<BlobCorsRules>();
         services.TryAddSingleton<IngestBlobHandler>();
         services.AddMediaRetentionAudit();
 
@@ -57,6 +58,11 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IssueEvidenceLinksHandler>();
         services.TryAddSingleton<BuildEvidenceManifestHandler>();
         services.TryAddSingleton<VerifyEvidenceHandler>();
+
+        services.AddOptions<MediaViewOptions>().Bind(configuration.GetSection(MediaViewOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IssueMediaViewLinkHandler>();
+        services.TryAddSingleton<PreviewHoldHandler>();
         return services;
     }
 }

@@ -44,7 +44,7 @@ public sealed class AuthenticatorTests
     public void App_service_principal_roles_map_to_callers(string claims, string role, string? agency)
     {
         var principal = "{\"auth_typ\":\"aad\",\"name_typ\":\"name\",\"role_typ\":\"roles\",\"claims\":[{\"typ\":\"name\",\"val\":\"Kari\"}," + claims[1..] + "}";
-        var result = new AppServicePrincipalAuthenticator().Authenticate(
+        var result = new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: true).Authenticate(
             Request(AppServicePrincipalAuthenticator.PrincipalHeader, Convert.ToBase64String(Encoding.UTF8.GetBytes(principal))));
 
         Assert.Equal(AuthenticationStatus.Authenticated, result.Status);
@@ -58,7 +58,32 @@ public sealed class AuthenticatorTests
     {
         var request = header is null ? new DefaultHttpContext().Request : Request(AppServicePrincipalAuthenticator.PrincipalHeader, header);
 
-        Assert.Equal(status, new AppServicePrincipalAuthenticator().Authenticate(request).Status);
+        Assert.Equal(status, new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: true).Authenticate(request).Status);
+    }
+
+    [Fact]
+    public void A_principal_header_is_not_trusted_when_the_platform_has_authentication_off()
+    {
+        // Without App Service Authentication nothing strips a forged header: an admin principal must not get in.
+        var principal = """{"claims":[{"typ":"name","val":"Mallory"},{"typ":"roles","val":"admin"}]}""";
+        var request = Request(AppServicePrincipalAuthenticator.PrincipalHeader, Convert.ToBase64String(Encoding.UTF8.GetBytes(principal)));
+
+        var result = new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: false).Authenticate(request);
+
+        Assert.Equal(AuthenticationStatus.Invalid, result.Status);
+        Assert.Null(result.Caller);
+        Assert.Contains("WEBSITE_AUTH_ENABLED", result.Problem);
+    }
+
+    [Theory]
+    [InlineData("True", true)]
+    [InlineData("true", true)]
+    [InlineData("False", false)]
+    [InlineData(null, false)]
+    [InlineData("yes", false)]
+    public void Platform_authentication_is_read_from_the_setting_the_platform_sets(string? value, bool expected)
+    {
+        Assert.Equal(expected, AppServicePrincipalAuthenticator.IsPlatformAuthenticationEnabled(value));
     }
 
     [Fact]
