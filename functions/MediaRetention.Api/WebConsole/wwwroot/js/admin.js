@@ -188,9 +188,9 @@ export async function renderAudit(view) {
         shown.map((e) => h('tr', { class: e.action === 'access.denied' ? 'row-bad' : null },
           h('td', { class: 'num' }, String(e.sequence)),
           h('td', { class: 'nowrap' }, timeEl(e.time)),
-          h('td', { class: 'break' }, e.actor),
+          h('td', { class: 'break name' }, e.actor),
           h('td', {}, actionBadge(e.action)),
-          h('td', { class: 'break' }, e.target),
+          h('td', { class: 'break mono small' }, e.target),
           h('td', { class: 'break small' }, Object.entries(e.details ?? {}).filter(([, v]) => v !== null && v !== '')
             .map(([k, v], i) => [i ? '; ' : '', h('span', { class: 'muted' }, `${k}=`), String(v)])))),
         { caption: 'Audit entries' }));

@@ -24,11 +24,11 @@ export function h(tag, attributes, ...children) {
       element.setAttribute(name, value === true ? '' : String(value));
     }
   }
-  append(element, children);
+  append(element, ...children);
   return element;
 }
 
-export function append(parent, children) {
+export function append(parent, ...children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
@@ -43,7 +43,7 @@ export function clear(element) {
 
 export function replace(element, ...children) {
   clear(element);
-  return append(element, children);
+  return append(element, ...children);
 }
 
 /** A notice box: kind is good, bad, warn or info. */
@@ -102,8 +102,10 @@ export function field(label, input, hint) {
   input.id = id;
   const hintId = hint ? `${id}-hint` : null;
   if (hintId) input.setAttribute('aria-describedby', hintId);
+  // The hint is outside the label, so the field's accessible name is exactly the label; it is read as the
+  // field's description instead.
   return h('div', { class: 'field' },
-    h('label', { for: id }, label, hint ? h('span', { class: 'hint', id: hintId }, ` ${hint}`) : null),
+    h('div', { class: 'label-row' }, h('label', { for: id }, label), hint ? h('span', { class: 'hint', id: hintId }, hint) : null),
     input);
 }
 

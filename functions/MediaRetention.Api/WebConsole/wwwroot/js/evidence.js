@@ -65,7 +65,7 @@ export async function renderEvidence(view, holdId) {
             const cell = h('td', { class: 'check' }, h('span', { class: 'muted' }, 'Not checked'));
             resultCells.set(index, cell);
             return h('tr', { dataset: { blobName: String(item.blobName ?? '') } },
-              h('td', { class: 'break' }, String(item.blobName ?? `item ${index + 1}`)),
+              h('td', { class: 'break name' }, String(item.blobName ?? `item ${index + 1}`)),
               h('td', { class: 'nowrap' }, timeEl(item.recordedAt)),
               h('td', { class: 'num' }, formatBytes(item.size)),
               h('td', { class: 'hash' }, String(item.sha256 ?? '')),

@@ -163,6 +163,7 @@ export async function renderHoldDetail(view, holdId) {
     const result = h('div', { 'aria-live': 'polite' });
     const confirm = h('button', { type: 'submit', class: 'danger' }, 'Release this hold');
     const form = h('form', {
+      novalidate: true,
       on: {
         submit: async (event) => {
           event.preventDefault();
@@ -240,7 +241,8 @@ export async function renderNewHold(view, params) {
   const placeButton = h('button', { type: 'submit', disabled: true }, 'Place hold');
   let previewed = null; // the JSON body the current preview was made for
 
-  const form = h('form', { on: { submit: (event) => { event.preventDefault(); place(); }, input: invalidate, change: invalidate } },
+  // novalidate: the API checks every field and its answer names the one to fix.
+  const form = h('form', { novalidate: true, on: { submit: (event) => { event.preventDefault(); place(); }, input: invalidate, change: invalidate } },
     h('fieldset', {}, h('legend', {}, 'The request'),
       h('div', { class: 'form-grid' },
         field('Case number', inputs.caseNumber, '(police report reference)'),

@@ -29,7 +29,7 @@ export async function renderMedia(view, params) {
     status: h('select', { name: 'status' },
       h('option', { value: '' }, 'All'),
       h('option', { value: 'Indexed' }, 'Indexed'),
-      h('option', { value: 'Rejected' }, 'Rejected uploads only')),
+      h('option', { value: 'Rejected' }, 'Rejected only')),
   };
 
   // Filters come from the address, so a search can be bookmarked or shared with a colleague.
@@ -158,12 +158,12 @@ export async function renderMedia(view, params) {
             rejected ? `, ${rejected} rejected` : '')),
         timeline(items, start, end),
         h('div', { class: 'timeline-scale', 'aria-hidden': 'true' }, h('span', {}, formatTime(new Date(start).toISOString())), h('span', {}, formatTime(new Date(end).toISOString()))),
-        table(['Recorded', 'Name', { text: 'Size', class: 'num' }, 'Status', ''],
+        table(['Time', 'Name', { text: 'Size', class: 'num' }, 'Status', ''],
           items.map((m) => h('tr', { class: [m.id === state.selectedId && 'selected', m.status === 'Rejected' && 'row-bad'], dataset: { mediaId: m.id } },
-            h('td', { class: 'nowrap' }, timeEl(when(m))),
-            h('td', { class: 'break' }, m.blobName),
+            h('td', { class: 'nowrap' }, timeEl(when(m)), m.recordedAt ? null : h('div', { class: 'small muted' }, 'uploaded')),
+            h('td', { class: 'break name' }, m.blobName),
             h('td', { class: 'num' }, formatBytes(m.size)),
-            h('td', {}, m.status === 'Rejected'
+            h('td', { class: 'reason' }, m.status === 'Rejected'
               ? [badge('bad', 'Rejected'), h('div', { class: 'small' }, m.rejectionReason ?? '')]
               : badge('neutral', 'Indexed')),
             h('td', {}, h('button', {
@@ -192,7 +192,7 @@ export async function renderMedia(view, params) {
         title: `${formatTime(when(m))} ${m.blobName}`,
         on: { click: () => select(m.id) },
       });
-      mark.style.left = `${Math.min(100, Math.max(0, ((at - start) / (end - start)) * 100))}%`;
+      mark.style.left = `${Math.min(99.5, Math.max(0.5, ((at - start) / (end - start)) * 100))}%`;
       bar.append(mark);
     }
     return bar;
