@@ -61,6 +61,9 @@ param deployEventSubscriptions bool = false
 @description('Client id of the Entra ID app registration for App Service Authentication; empty leaves authentication off.')
 param authClientId string = ''
 
+@description('Extra origins the web console is opened from (e.g. a custom domain: https://media.example.org); the app\'s own https://<app>.azurewebsites.net is always allowed.')
+param consoleOrigins array = []
+
 @description('Tags for every resource.')
 param tags object = {
   workload: 'mediaretention'
@@ -71,6 +74,33 @@ var storageAccountName = take('st${baseName}${token}', 24)
 var functionAppName = '${baseName}-func-${token}'
 var planName = '${baseName}-plan-${token}'
 var deploymentContainerName = 'app-package'
+
+// The web console's origin: its "verify in this browser" reads evidence blobs with fetch() through read links,
+// which the blob service allows cross-origin only for origins in a CORS rule (GET/HEAD; the SAS still decides
+// what can be read). Built from the app's name, not its resource, because the blob service must not depend on
+// the app (the app depends on the containers).
+var consoleOriginList = union([
+  'https://${functionAppName}.azurewebsites.net'
+], consoleOrigins)
+
+// The web console's files (functions/MediaRetention.Api/WebConsole/wwwroot): public, so App Service
+// Authentication lets them load before sign-in; the page then offers the Entra ID sign-in. Kept equal to the
+// embedded files by a unit test (ConsoleAssetsTests).
+var consolePaths = [
+  '/'
+  '/index.html'
+  '/console.css'
+  '/favicon.svg'
+  '/js/admin.js'
+  '/js/api.js'
+  '/js/app.js'
+  '/js/dom.js'
+  '/js/evidence.js'
+  '/js/holds.js'
+  '/js/media.js'
+  '/js/roles.js'
+  '/js/verify.js'
+]
 var deadLetterContainerName = 'eventgrid-deadletter'
 
 // The trigger functions in functions/MediaRetention.Functions/IngestFunctions.cs, one per container.
@@ -133,6 +163,26 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    cors: {
+      corsRules: [
+        {
+          allowedOrigins: consoleOriginList
+          allowedMethods: [
+            'GET'
+            'HEAD'
+          ]
+          allowedHeaders: [
+            '*'
+          ]
+          exposedHeaders: [
+            '*'
+          ]
+          maxAgeInSeconds: 3600
+        }
+      ]
+    }
+  }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [
@@ -327,9 +377,9 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(authC
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
-      excludedPaths: [
+      excludedPaths: concat([
         '/runtime/webhooks/blobs'
-      ]
+      ], consolePaths)
     }
     httpSettings: {
       requireHttps: true
