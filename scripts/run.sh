@@ -63,6 +63,7 @@ cat <<INFO
 
   MediaRetention is running
   ------------------------------------------------------------------
+  Console      http://127.0.0.1:7071/      (sign in with a dev key below)
   API          http://127.0.0.1:7071/api   (send a key as header X-Api-Key)
   Storage      UseDevelopmentStorage=true  (Azurite, data in .azurite/)
   Dev keys     security  $DEV_KEY_SECURITY

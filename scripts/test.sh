@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: build (warnings are errors), the Functions app build (or its explicit skip line), the Bicep
-# check, unit tests, and integration tests on throwaway Azurite instances. Ends with "tests: N passed, N failed".
+# check, unit tests, integration tests on throwaway Azurite instances, and browser tests of the web console
+# (headless Debian chromium; screenshots in artifacts/screenshots/). Ends with "tests: N passed, N failed".
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_dotnet
 ensure_azurite
+ensure_chromium
 
 log "building MediaRetention.sln"
 dotnet build MediaRetention.sln -c Release -nologo -v quiet -clp:ErrorsOnly
@@ -19,7 +21,7 @@ mkdir -p artifacts
 results=artifacts/test-results.log
 : > "$results"
 status=0
-for project in tests/MediaRetention.UnitTests tests/MediaRetention.IntegrationTests; do
+for project in tests/MediaRetention.UnitTests tests/MediaRetention.IntegrationTests tests/MediaRetention.BrowserTests; do
   log "testing $project"
   set +e
   dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee -a "$results" \

@@ -178,4 +178,42 @@ public sealed class SecurityConsoleTests(BrowserFixture fixture)
         Assert.Equal(0, await page.Locator("img[src='x'], svg, main script").CountAsync());
         session.AssertNothingUnexpectedRan();
     }
+
+    [Fact]
+    public async Task At_tablet_width_the_console_fits_the_screen_and_works_from_the_keyboard()
+    {
+        await using var session = await ConsoleSession.StartAsync(fixture, width: 820, height: 1180);
+        foreach (var clip in Clips)
+        {
+            await Storage.UploadAsync(session, fixture, session.Storage.CctvContainer, clip, RandomNumberGenerator.GetBytes(1024));
+        }
+
+        await Storage.WaitForIndexAsync(session, session.Storage.CctvContainer, Clips);
+        var page = session.Page;
+        await page.GotoAsync(session.Url());
+
+        // Sign in without a mouse: the key field has focus, Enter submits.
+        await Expect(page.GetByLabel("API key", new() { Exact = true })).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(TestKeys.Security);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#whoami")).ToContainTextAsync("guard-1");
+
+        await page.GetByLabel("Site", new() { Exact = true }).FillAsync("oslo-1");
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync("2026-11-20T09:00");
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync("2026-11-20T12:00");
+        await page.GetByLabel("To", new() { Exact = true }).PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "3 recordings" })).ToBeVisibleAsync();
+
+        // Open a recording with the keyboard: its details take focus.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Open {Clips[2]}" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#media-detail h2")).ToBeFocusedAsync();
+        await Expect(page.Locator("#media-detail h2")).ToHaveTextAsync(Clips[2]);
+
+        // Nothing wider than the screen: no sideways scrolling of the page.
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow}px wider than a tablet screen");
+        await session.ScreenshotAsync("security-media-tablet");
+        session.AssertNothingUnexpectedRan();
+    }
 }
