@@ -64,6 +64,9 @@ param authClientId string = ''
 @description('Extra origins the web console is opened from (e.g. a custom domain: https://media.example.org); the app\'s own https://<app>.azurewebsites.net is always allowed.')
 param consoleOrigins array = []
 
+@description('Set a version-level legal hold on held blobs as well as the app\'s own hold marks (Holds:UseImmutabilityLegalHold). Turns on blob versioning and version-level immutability on the media containers, and a lifecycle rule that deletes non-current versions a day after they become non-current, so "deleted" footage does not live on as old versions.')
+param useImmutabilityLegalHold bool = false
+
 @description('Tags for every resource.')
 param tags object = {
   workload: 'mediaretention'
@@ -102,6 +105,10 @@ var consolePaths = [
   '/js/verify.js'
 ]
 var deadLetterContainerName = 'eventgrid-deadletter'
+var mediaContainerNames = [
+  cctvContainerName
+  callsContainerName
+]
 
 // The trigger functions in functions/MediaRetention.Functions/IngestFunctions.cs, one per container.
 var ingestSubscriptions = [
@@ -182,6 +189,8 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
         }
       ]
     }
+    // Version-level immutability (the legal-hold flag) needs versioning; nothing else in the app does.
+    isVersioningEnabled: useImmutabilityLegalHold
   }
 }
 
@@ -195,11 +204,57 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   ]: {
     parent: blobService
     name: name
-    properties: {
-      publicAccess: 'None'
-    }
+    properties: union(
+      {
+        publicAccess: 'None'
+      },
+      useImmutabilityLegalHold && contains(mediaContainerNames, name)
+        ? {
+            immutableStorageWithVersioning: {
+              enabled: true
+            }
+          }
+        : {}
+    )
   }
 ]
+
+// With versioning on, deleting a blob keeps its last content as a non-current version: the sweep's "deleted" would
+// not be deleted. This rule removes non-current versions of media a day after they became non-current (lifecycle
+// management runs about once a day, so allow up to two days). Versions under a legal hold cannot be deleted and stay.
+resource mediaVersionLifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = if (useImmutabilityLegalHold) {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-noncurrent-media-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [for container in mediaContainerNames: '${container}/']
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: 1
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+  dependsOn: [
+    blobService
+  ]
+}
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
   parent: storage
@@ -257,7 +312,8 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: functionAppName
   location: location
-  tags: tags
+  // azd deploys the 'api' service of azure.yaml to the resource carrying this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
   kind: 'functionapp,linux'
   identity: {
     type: 'SystemAssigned'
@@ -321,6 +377,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'RetentionSchedule'
           value: retentionSchedule
+        }
+        {
+          name: 'Holds__UseImmutabilityLegalHold'
+          value: string(useImmutabilityLegalHold)
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
@@ -483,6 +543,8 @@ resource ingestEventSubscriptions 'Microsoft.EventGrid/systemTopics/eventSubscri
 ]
 
 output functionAppName string = functionApp.name
+// The same name in the form azd exports to hooks (scripts/azd-postdeploy.sh).
+output FUNCTION_APP_NAME string = functionApp.name
 output functionAppHostName string = functionApp.properties.defaultHostName
 output functionAppPrincipalId string = functionApp.identity.principalId
 output storageAccountName string = storage.name

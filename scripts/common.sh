@@ -24,12 +24,17 @@ ensure_dotnet() {
   fi
 }
 
-# Azurite is pinned in package.json + package-lock.json; 'npm ci' installs exactly that.
+# Azurite is pinned in package.json + package-lock.json; 'npm ci' installs exactly that. A stamp with the lock
+# file's hash says whether node_modules matches it (file times do not: a fresh checkout is always newer).
 ensure_azurite() {
   ensure_node
-  if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  local stamp=node_modules/.mediaretention-lock.sha256
+  local want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ ! -x node_modules/.bin/azurite ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "installing Azurite from package-lock.json (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
   fi
 }
 

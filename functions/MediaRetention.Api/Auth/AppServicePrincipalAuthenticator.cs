@@ -62,7 +62,8 @@ public sealed class AppServicePrincipalAuthenticator(bool platformAuthentication
         // The most privileged role wins when a user has several.
         Caller? caller = roles.Contains(Roles.Admin) ? new Caller(name ?? "unknown", Roles.Admin, null)
             : roles.Contains(Roles.Security) ? new Caller(name ?? "unknown", Roles.Security, null)
-            : roles.FirstOrDefault(r => r.StartsWith(PolicePrefix, StringComparison.Ordinal)) is { } police
+            : roles.FirstOrDefault(r => r.StartsWith(PolicePrefix, StringComparison.Ordinal)
+                    && MediaRetention.Core.Ingest.UploadContract.IsIdentifier(r[PolicePrefix.Length..])) is { } police
                 ? new Caller(name ?? "unknown", Roles.Police, police[PolicePrefix.Length..])
                 : null;
 

@@ -15,7 +15,7 @@ namespace MediaRetention.Api.Evidence;
 /// the hold's agency; another agency's hold is a 404 (and an audited denial), exactly as <c>GET /api/holds/{id}</c>.
 /// </summary>
 /// <remarks>
-/// <c>linkLifetime</c> (page and manifest) is an ISO 8601 duration from PT1M to P7D, e.g. <c>PT2H</c>; without it
+/// <c>linkLifetime</c> (page and manifest) is an ISO 8601 duration from PT1M to P6DT23H, e.g. <c>PT2H</c>; without it
 /// links live <see cref="EvidenceOptions.LinkLifetime"/>.
 /// </remarks>
 public sealed class EvidenceEndpoints(
@@ -117,7 +117,7 @@ public sealed class EvidenceEndpoints(
 
         return lifetime >= EvidenceLinkLifetime.Min && lifetime <= EvidenceLinkPolicy.MaxLifetime
             ? lifetime
-            : throw new RequestValidationException("'linkLifetime' must be from PT1M to P7D.");
+            : throw new RequestValidationException($"'linkLifetime' must be from PT1M to {EvidenceLinkPolicy.MaxLifetimeText}.");
     }
 }
 

@@ -27,7 +27,7 @@ public sealed class BuildEvidenceManifestHandler(
     IOptions<EvidenceOptions> options,
     TimeProvider time)
 {
-    /// <exception cref="ArgumentOutOfRangeException">The requested link lifetime is outside 1 minute to 7 days.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The requested link lifetime is outside 1 minute to 7 days less an hour.</exception>
     public async Task<EvidenceManifest> HandleAsync(BuildEvidenceManifestCommand command, CancellationToken cancellationToken)
     {
         var lifetime = EvidenceLinkLifetime.Resolve(command.LinkLifetime, options.Value);

@@ -12,7 +12,7 @@ public static class EvidenceLinkLifetime
         if (lifetime < Min || lifetime > EvidenceLinkPolicy.MaxLifetime)
         {
             throw new ArgumentOutOfRangeException(nameof(requested), lifetime,
-                $"A link lifetime must be from {Min.TotalMinutes:0} minute to {EvidenceLinkPolicy.MaxLifetime.TotalDays:0} days.");
+                $"A link lifetime must be from PT1M to {EvidenceLinkPolicy.MaxLifetimeText}.");
         }
 
         return lifetime;

@@ -7,10 +7,20 @@ namespace MediaRetention.Core.Evidence;
 public static class EvidenceLinkPolicy
 {
     /// <summary>
-    /// Longest link lifetime. A user-delegation key (hence its SAS) cannot outlive 7 days; account-key links
-    /// get the same cap so behaviour does not change between Azurite and Azure.
+    /// Azure refuses a user-delegation key that expires more than 7 days after ITS clock, so a key is asked for
+    /// this much less: a host clock up to this far ahead of the service still gets its key.
     /// </summary>
-    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(7);
+    public static readonly TimeSpan KeyExpiryMargin = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Longest link lifetime: 7 days less an hour. A user-delegation SAS dies with its key (at most 7 days, less
+    /// <see cref="KeyExpiryMargin"/>), and a key fetched up to 45 minutes earlier still covers a link of this length.
+    /// Account-key links get the same cap so behaviour does not change between Azurite and Azure.
+    /// </summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(7) - TimeSpan.FromHours(1);
+
+    /// <summary>The longest lifetime as the API writes it (ISO 8601 duration).</summary>
+    public const string MaxLifetimeText = "P6DT23H";
 
     /// <summary>The SAS start is back-dated by this much: a storage front end whose clock runs slightly
     /// behind ours would otherwise refuse a brand-new link.</summary>
@@ -28,7 +38,7 @@ public static class EvidenceLinkPolicy
         if (expiresOn - now > MaxLifetime)
         {
             throw new ArgumentOutOfRangeException(nameof(expiresOn), expiresOn,
-                $"A link may live at most {MaxLifetime.TotalDays:0} days (now {now:O}).");
+                $"A link may live at most {MaxLifetimeText} (now {now:O}).");
         }
     }
 

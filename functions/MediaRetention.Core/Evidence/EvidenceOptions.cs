@@ -11,6 +11,6 @@ public sealed class EvidenceOptions
     /// How long a download link in a manifest keeps working. Short by default: a forwarded e-mail should not
     /// leave footage readable for long. The upper bound is the user-delegation SAS limit.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    [Range(typeof(TimeSpan), "00:01:00", "6.23:00:00")]
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(1);
 }

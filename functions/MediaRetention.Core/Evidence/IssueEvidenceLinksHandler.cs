@@ -28,7 +28,7 @@ public sealed class IssueEvidenceLinksHandler(
     IOptions<EvidenceOptions> options,
     TimeProvider time)
 {
-    /// <exception cref="ArgumentOutOfRangeException">The requested link lifetime is outside 1 minute to 7 days.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The requested link lifetime is outside 1 minute to 7 days less an hour.</exception>
     /// <exception cref="Storage.InvalidContinuationTokenException">The token is not one this API issued.</exception>
     public async Task<EvidencePage> HandleAsync(IssueEvidenceLinksCommand command, CancellationToken cancellationToken)
     {

@@ -11,9 +11,9 @@ namespace MediaRetention.Core.Evidence;
 /// <remarks>Azurite refuses user-delegation SAS over plain http, so this issuer is for Azure only.</remarks>
 public sealed class UserDelegationSasLinkIssuer(BlobServiceClient service, TimeProvider time) : IEvidenceLinkIssuer, IDisposable
 {
-    // The service accepts key expiries at most 7 days ahead; asking for the maximum lets one key serve every
-    // link issued in the next days, and a link of the maximum lifetime is still covered by a fresh key.
-    private static readonly TimeSpan KeyLifetime = EvidenceLinkPolicy.MaxLifetime;
+    // The service accepts key expiries at most 7 days after its own clock. Asking for nearly that lets one key serve
+    // the links of the next days; the margin keeps a slightly fast host clock from asking for too much (a 400).
+    internal static readonly TimeSpan KeyLifetime = TimeSpan.FromDays(7) - EvidenceLinkPolicy.KeyExpiryMargin;
 
     private readonly SemaphoreSlim keyLock = new(1, 1);
     private UserDelegationKey? cachedKey;

@@ -1,6 +1,3 @@
-using Azure.Data.Tables;
-using Azure.Identity;
-using Azure.Storage.Blobs;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Holds;
@@ -8,6 +5,7 @@ using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,8 +23,11 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => MediaStorageClients.CreateBlobServiceClient(configuration));
-        services.TryAddSingleton(_ => MediaStorageClients.CreateTableServiceClient(configuration));
+        // AzureComponentFactory turns MediaStorage__credential / __clientId into a credential exactly as the blob
+        // trigger reads them, so the app's own clients and the bindings use the same identity.
+        services.AddAzureClientsCore();
+        services.TryAddSingleton(sp => MediaStorageClients.CreateBlobServiceClient(configuration, sp.GetRequiredService<AzureComponentFactory>()));
+        services.TryAddSingleton(sp => MediaStorageClients.CreateTableServiceClient(configuration, sp.GetRequiredService<AzureComponentFactory>()));
 
         services.TryAddSingleton<IMediaBlobStore, AzureMediaBlobStore>();
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
@@ -65,45 +66,4 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<PreviewHoldHandler>();
         return services;
     }
-}
-
-/// <summary>
-/// Builds storage clients from the <c>MediaStorage</c> setting: a connection string (Azurite, or an account
-/// key), or the identity-based form the Functions runtime also understands
-/// (<c>MediaStorage__blobServiceUri</c>, <c>MediaStorage__tableServiceUri</c>) with a managed identity.
-/// </summary>
-public static class MediaStorageClients
-{
-    public static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration)
-    {
-        if (ConnectionString(configuration) is { } connectionString)
-        {
-            return new BlobServiceClient(connectionString);
-        }
-
-        var uri = configuration[$"{MediaStorageOptions.ConnectionName}:blobServiceUri"]
-            ?? throw MissingSetting();
-        return new BlobServiceClient(new Uri(uri), new DefaultAzureCredential());
-    }
-
-    public static TableServiceClient CreateTableServiceClient(IConfiguration configuration)
-    {
-        if (ConnectionString(configuration) is { } connectionString)
-        {
-            return new TableServiceClient(connectionString);
-        }
-
-        var uri = configuration[$"{MediaStorageOptions.ConnectionName}:tableServiceUri"]
-            ?? throw MissingSetting();
-        return new TableServiceClient(new Uri(uri), new DefaultAzureCredential());
-    }
-
-    private static string? ConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString(MediaStorageOptions.ConnectionName) is { Length: > 0 } fromSection
-            ? fromSection
-            : configuration[MediaStorageOptions.ConnectionName] is { Length: > 0 } plain ? plain : null;
-
-    private static InvalidOperationException MissingSetting() => new(
-        $"Setting '{MediaStorageOptions.ConnectionName}' is missing: give a storage connection string, " +
-        $"or '{MediaStorageOptions.ConnectionName}__blobServiceUri' and '{MediaStorageOptions.ConnectionName}__tableServiceUri' for a managed identity.");
 }

@@ -69,7 +69,7 @@ public sealed class EvidenceLinkIssuerTests
         Assert.Equal("https://acct.blob.core.windows.net/calls/pbx/1234/20261120T081500Z.wav", second.Url.GetLeftPart(UriPartial.Path));
 
         var request = Assert.Single(keyRequests);
-        Assert.Equal(Now.AddDays(7), request.ExpiresOn);
+        Assert.Equal(Now.AddDays(7) - EvidenceLinkPolicy.KeyExpiryMargin, request.ExpiresOn);
         Assert.True(request.StartsOn < Now);
         await managedIdentityClient.Received(1).GetUserDelegationKeyAsync(Arg.Any<BlobGetUserDelegationKeyOptions>(), Arg.Any<CancellationToken>());
     }
@@ -88,27 +88,61 @@ public sealed class EvidenceLinkIssuerTests
         var link = await issuer.IssueReadLinkAsync("cctv", "a.mp4", time.GetUtcNow().AddHours(1), default);
 
         Assert.Equal(2, keyRequests.Count);
-        Assert.Equal(time.GetUtcNow().AddDays(7), keyRequests[1].ExpiresOn);
+        Assert.Equal(time.GetUtcNow().AddDays(7) - EvidenceLinkPolicy.KeyExpiryMargin, keyRequests[1].ExpiresOn);
         Assert.Equal(time.GetUtcNow().AddHours(1), link.ExpiresOn);
     }
 
     [Fact]
-    public async Task A_link_of_the_full_seven_days_is_covered_by_a_fresh_key()
+    public async Task A_link_of_the_longest_lifetime_is_covered_by_the_key_and_never_outlives_it()
     {
         using var issuer = new UserDelegationSasLinkIssuer(managedIdentityClient, time);
         await issuer.IssueReadLinkAsync("cctv", "a.mp4", Now.AddHours(1), default);
-        time.Advance(TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromMinutes(50));
 
-        await issuer.IssueReadLinkAsync("cctv", "a.mp4", time.GetUtcNow().AddDays(7), default);
+        // 50 minutes on, the cached key (7 days less 15 minutes from the start) no longer covers a link of the
+        // longest lifetime (7 days less an hour from now), so a fresh key is fetched for it.
+        var link = await issuer.IssueReadLinkAsync("cctv", "a.mp4", time.GetUtcNow() + EvidenceLinkPolicy.MaxLifetime, default);
 
         Assert.Equal(2, keyRequests.Count);
+        Assert.True(link.ExpiresOn <= keyRequests[1].ExpiresOn, $"link {link.ExpiresOn:O} outlives its key {keyRequests[1].ExpiresOn:O}");
     }
 
     [Theory]
-    [InlineData(7 * 24 * 60 + 1)]
+    [InlineData(-10)] // our clock is 10 minutes ahead of the storage service's
+    [InlineData(0)]
+    [InlineData(10)]
+    public async Task Key_requests_stay_within_seven_days_of_a_service_clock_that_differs_by_minutes(int serviceClockOffsetMinutes)
+    {
+        // The documented rule: Get User Delegation Key refuses (400) an expiry more than 7 days after the service's time.
+        var strict = Substitute.For<BlobServiceClient>();
+        strict.Uri.Returns(new Uri("https://acct.blob.core.windows.net/"));
+        strict.AccountName.Returns("acct");
+        strict.GetUserDelegationKeyAsync(Arg.Any<BlobGetUserDelegationKeyOptions>(), Arg.Any<CancellationToken>()).Returns(call =>
+        {
+            var options = call.Arg<BlobGetUserDelegationKeyOptions>();
+            var serviceNow = time.GetUtcNow().AddMinutes(serviceClockOffsetMinutes);
+            if (options.ExpiresOn > serviceNow.AddDays(7))
+            {
+                throw new RequestFailedException(400, "The value for one of the XML nodes is not in the correct format.", "InvalidXmlNodeValue", null);
+            }
+
+            return Response.FromValue(
+                BlobsModelFactory.UserDelegationKey("o", "t", options.StartsOn ?? serviceNow, options.ExpiresOn, "b", "2025-01-05", null, Convert.ToBase64String(new byte[32])),
+                Substitute.For<Response>());
+        });
+        using var issuer = new UserDelegationSasLinkIssuer(strict, time);
+
+        var link = await issuer.IssueReadLinkAsync("cctv", "a.mp4", Now + EvidenceLinkPolicy.MaxLifetime, default);
+
+        Assert.Equal(Now + EvidenceLinkPolicy.MaxLifetime, link.ExpiresOn);
+    }
+
+    [Theory]
+    [InlineData((7 * 24 - 1) * 60 + 1)]
+    [InlineData(7 * 24 * 60)]
     [InlineData(0)]
     [InlineData(-5)]
-    public async Task Expiry_beyond_seven_days_or_not_in_the_future_is_refused_before_any_key_request(int minutes)
+    public async Task Expiry_beyond_the_longest_lifetime_or_not_in_the_future_is_refused_before_any_key_request(int minutes)
     {
         using var issuer = new UserDelegationSasLinkIssuer(managedIdentityClient, time);
         var keyIssuer = new AccountKeySasLinkIssuer(new BlobServiceClient(Connection("https")), time);
@@ -127,14 +161,14 @@ public sealed class EvidenceLinkIssuerTests
     {
         var issuer = new AccountKeySasLinkIssuer(new BlobServiceClient(Connection(scheme)), time);
 
-        var link = await issuer.IssueReadLinkAsync("cctv", "oslo-1/cam-2/x.mp4", Now.AddDays(7), default);
+        var link = await issuer.IssueReadLinkAsync("cctv", "oslo-1/cam-2/x.mp4", Now + EvidenceLinkPolicy.MaxLifetime, default);
 
         Assert.Equal($"{scheme}://127.0.0.1:10000/devstoreaccount1/cctv/oslo-1/cam-2/x.mp4", link.Url.GetLeftPart(UriPartial.Path));
         var sas = Query(link.Url);
         Assert.Equal("r", sas["sp"]);
         Assert.Equal("b", sas["sr"]);
         Assert.Equal(protocol, sas["spr"]);
-        Assert.Equal("2026-12-01T12:00:00Z", sas["se"]);
+        Assert.Equal("2026-12-01T11:00:00Z", sas["se"]);
         Assert.Equal("2026-11-24T11:55:00Z", sas["st"]);
         Assert.Null(sas["skoid"]);
     }
@@ -155,9 +189,10 @@ public sealed class EvidenceLinkIssuerTests
     [InlineData("00:00:30", false)]
     [InlineData("00:01:00", true)]
     [InlineData("01:00:00", true)]
-    [InlineData("7.00:00:00", true)]
-    [InlineData("7.00:00:01", false)]
-    public void Link_lifetime_is_validated_between_a_minute_and_seven_days(string lifetime, bool valid)
+    [InlineData("6.23:00:00", true)]
+    [InlineData("6.23:00:01", false)]
+    [InlineData("7.00:00:00", false)]
+    public void Link_lifetime_is_validated_between_a_minute_and_seven_days_less_an_hour(string lifetime, bool valid)
     {
         var options = new EvidenceOptions { LinkLifetime = TimeSpan.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture) };
 
