@@ -190,7 +190,7 @@ public sealed partial class EntraRegistrationTests
                 role_typ = "roles",
                 claims = new[] { new { typ = "name", val = "someone@example.org" }, new { typ = "roles", val = role } },
             })));
-        return new MediaRetention.Api.Auth.AppServicePrincipalAuthenticator().Authenticate(context.Request);
+        return new MediaRetention.Api.Auth.AppServicePrincipalAuthenticator(platformAuthenticationEnabled: true).Authenticate(context.Request);
     }
 
     [GeneratedRegex(@"roles\.json`:\s*```json\s*(\[.*?\])\s*```", RegexOptions.Singleline)]
