@@ -1,5 +1,6 @@
-// MediaRetention on Azure: one StorageV2 account (media, bookkeeping tables, Functions host storage) and a
-// Flex Consumption function app that reaches it with its system-assigned managed identity only.
+// MediaRetention on Azure: one StorageV2 account (media, bookkeeping tables, Functions host storage, the immutable
+// audit anchors), a Key Vault for the evidence signing certificate, and a Flex Consumption function app that reaches
+// both with its system-assigned managed identity only.
 // Blob ingest is driven by Event Grid (the only blob trigger source Flex Consumption supports).
 // See infra/README.md for the two-phase deployment and the App Service Authentication setup.
 
@@ -55,11 +56,26 @@ param stateContainerName string = 'mediaretention-state'
 @description('NCRONTAB (with seconds) of the retention sweep.')
 param retentionSchedule string = '0 */15 * * * *'
 
+@description('NCRONTAB (with seconds) of the audit chain anchoring (the head is also anchored after every sweep).')
+param auditAnchorSchedule string = '0 */5 * * * *'
+
+@description('Days each audit anchor blob stays undeletable and unmodifiable (time-based immutability; appends stay allowed).')
+@minValue(1)
+@maxValue(146000)
+param auditAnchorImmutabilityDays int = 3650
+
+@description('Name of the evidence signing certificate in the Key Vault (create it after phase 1: infra/README.md).')
+param evidenceSigningCertificateName string = 'evidence-signing'
+
 @description('Phase 2: create the Event Grid subscriptions. Needs the app code deployed first (the blobs_extension key exists only once the host has loaded a blob trigger).')
 param deployEventSubscriptions bool = false
 
-@description('Client id of the Entra ID app registration for App Service Authentication; empty leaves authentication off.')
-param authClientId string = ''
+// Required, with no default: the app trusts X-MS-CLIENT-PRINCIPAL only while App Service Authentication is on
+// (WEBSITE_AUTH_ENABLED): without authentication every API route would refuse every caller, so no deployment omits it.
+@description('Client id (a GUID) of the Entra ID app registration used by App Service Authentication. Required: see infra/README.md to create it.')
+@minLength(36)
+@maxLength(36)
+param authClientId string
 
 @description('Extra origins the web console is opened from (e.g. a custom domain: https://media.example.org); the app\'s own https://<app>.azurewebsites.net is always allowed.')
 param consoleOrigins array = []
@@ -77,6 +93,8 @@ var storageAccountName = take('st${baseName}${token}', 24)
 var functionAppName = '${baseName}-func-${token}'
 var planName = '${baseName}-plan-${token}'
 var deploymentContainerName = 'app-package'
+var auditAnchorContainerName = 'audit-anchors'
+var keyVaultName = take('kv-${baseName}-${token}', 24)
 
 // The web console's origin: its "verify in this browser" reads evidence blobs with fetch() through read links,
 // which the blob service allows cross-origin only for origins in a CORS rule (GET/HEAD; the SAS still decides
@@ -130,6 +148,8 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultCertificateUser: 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba'
 }
 
 // Blob Data Owner: media are read, tagged (index tags need Owner) and deleted by retention.
@@ -256,6 +276,27 @@ resource mediaVersionLifecycle 'Microsoft.Storage/storageAccounts/managementPoli
   ]
 }
 
+// Audit anchors: append blobs the app can only append to. A time-based retention policy with protected append
+// writes keeps every anchor blob from being deleted or overwritten (by the app or anyone with data access) for
+// auditAnchorImmutabilityDays; lock the policy after the first deployment (infra/README.md) so that not even an
+// account owner can shorten or remove it.
+resource auditAnchorContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: auditAnchorContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource auditAnchorImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2024-01-01' = {
+  parent: auditAnchorContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: auditAnchorImmutabilityDays
+    allowProtectedAppendWrites: true
+  }
+}
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
   parent: storage
   name: 'default'
@@ -271,6 +312,26 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-
     name: name
   }
 ]
+
+// The evidence signing certificate (EC P-256, exportable) lives here. RBAC mode: the app reads it with its managed
+// identity (roles below); purge protection so a deleted signing key can be recovered, never silently replaced.
+resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: '${baseName}-log-${token}'
@@ -383,6 +444,23 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: string(useImmutabilityLegalHold)
         }
         {
+          name: 'AuditAnchorSchedule'
+          value: auditAnchorSchedule
+        }
+        {
+          name: 'Audit__AnchorContainer'
+          value: auditAnchorContainerName
+        }
+        // Evidence manifests are signed with the newest version of this certificate (read with the identity).
+        {
+          name: 'Evidence__Signing__KeyVaultUri'
+          value: keyVault.properties.vaultUri
+        }
+        {
+          name: 'Evidence__Signing__CertificateName'
+          value: evidenceSigningCertificateName
+        }
+        {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
           value: appInsights.properties.ConnectionString
         }
@@ -410,6 +488,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
   dependsOn: [
     containers
+    auditAnchorImmutability
   ]
 }
 
@@ -425,9 +504,26 @@ resource functionAppRoleAssignments 'Microsoft.Authorization/roleAssignments@202
   }
 ]
 
+// Key Vault Certificate User: every version's public certificate (the JWKS). Key Vault Secrets User: the newest
+// version's private key, which Key Vault serves as the certificate's secret (the app signs with it in memory).
+resource keyVaultRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in [
+    roles.keyVaultCertificateUser
+    roles.keyVaultSecretsUser
+  ]: {
+    name: guid(keyVault.id, functionApp.id, roleId)
+    scope: keyVault
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+      principalId: functionApp.identity.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
 // App Service Authentication (Entra ID). The app roles security/police/admin live on the app registration;
 // see infra/README.md. The blob extension's webhook must stay reachable by Event Grid (it has its own key).
-resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(authClientId)) {
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'authsettingsV2'
   properties: {
@@ -437,8 +533,11 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(authC
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
+      // The blob extension's webhook has its own key; the evidence signing keys are public (anonymous by design);
+      // the web console's files hold no data and must load before sign-in.
       excludedPaths: concat([
         '/runtime/webhooks/blobs'
+        '/api/evidence/signing-keys'
       ], consolePaths)
     }
     httpSettings: {
@@ -551,3 +650,5 @@ output storageAccountName string = storage.name
 output blobServiceUri string = storage.properties.primaryEndpoints.blob
 output tableServiceUri string = storage.properties.primaryEndpoints.table
 output eventGridSystemTopicName string = systemTopic.name
+output keyVaultName string = keyVault.name
+output keyVaultUri string = keyVault.properties.vaultUri

@@ -6,6 +6,7 @@ set -eu
 
 : "${AZURE_RESOURCE_GROUP:?azd did not set AZURE_RESOURCE_GROUP}"
 : "${FUNCTION_APP_NAME:?azd did not set FUNCTION_APP_NAME (an output of infra/main.bicep)}"
+: "${AUTH_CLIENT_ID:?set the Entra app registration first: azd env set AUTH_CLIENT_ID <appId> (infra/README.md)}"
 
 # The host writes the blobs_extension key when it first starts with a blob trigger; wake it and wait for the key.
 attempt=0
@@ -25,7 +26,7 @@ az deployment group create \
   --name mediaretention-event-subscriptions \
   --template-file infra/main.bicep \
   --parameters @infra/main.parameters.json \
-  --parameters deployEventSubscriptions=true \
+  --parameters deployEventSubscriptions=true authClientId="$AUTH_CLIENT_ID" \
   --output none
 
 echo "Event Grid subscriptions for IngestCctvBlob and IngestCallBlob are in place."

@@ -59,6 +59,23 @@ export Auth__ApiKeys__0__Name=dev-security Auth__ApiKeys__0__Role=security Auth_
 export Auth__ApiKeys__1__Name=dev-police Auth__ApiKeys__1__Role=police Auth__ApiKeys__1__Agency=oslo-pd Auth__ApiKeys__1__KeyHash="$(sha "$DEV_KEY_POLICE")"
 export Auth__ApiKeys__2__Name=dev-admin Auth__ApiKeys__2__Role=admin Auth__ApiKeys__2__KeyHash="$(sha "$DEV_KEY_ADMIN")"
 
+# The evidence signing key (ECDSA P-256, PKCS#8 PEM): made once per checkout with Node's crypto and kept in
+# .azurite/ (git-ignored, never committed). Its public half is written beside it for liaisons; the runner also
+# publishes it at /api/evidence/signing-keys.
+SIGNING_KEY=.azurite/evidence-signing-key.pem
+SIGNING_PUBLIC_KEY=.azurite/evidence-signing-public.pem
+if [ ! -f "$SIGNING_KEY" ]; then
+  (umask 077 && node -e '
+    const { generateKeyPairSync } = require("node:crypto");
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    process.stdout.write(privateKey.export({ type: "pkcs8", format: "pem" }));' > "$SIGNING_KEY")
+fi
+node -e '
+  const { createPublicKey } = require("node:crypto");
+  const pem = require("node:fs").readFileSync(process.argv[1], "utf8");
+  process.stdout.write(createPublicKey(pem).export({ type: "spki", format: "pem" }));' "$SIGNING_KEY" > "$SIGNING_PUBLIC_KEY"
+export Evidence__Signing__KeyFile="$REPO_ROOT/$SIGNING_KEY"
+
 cat <<INFO
 
   MediaRetention is running
@@ -69,6 +86,7 @@ cat <<INFO
   Dev keys     security  $DEV_KEY_SECURITY
                police    $DEV_KEY_POLICE   (agency oslo-pd)
                admin     $DEV_KEY_ADMIN
+  Signing key  $SIGNING_KEY   (public: $SIGNING_PUBLIC_KEY, or GET /api/evidence/signing-keys)
   Try          curl -H "X-Api-Key: $DEV_KEY_SECURITY" http://127.0.0.1:7071/api/media
   Upload CCTV  container 'cctv',  name {site}/{camera}/{yyyyMMddTHHmmssZ}.{ext}
   Upload calls container 'calls', name {system}/{yyyyMMddTHHmmssZ}_{callId}.{ext}

@@ -33,6 +33,7 @@ public static class ApiRoutes
     public const string HoldEvidence = "api/holds/{id}/evidence";
     public const string HoldEvidenceManifest = "api/holds/{id}/evidence/manifest";
     public const string HoldEvidenceVerify = "api/holds/{id}/evidence/verify";
+    public const string EvidenceSigningKeys = "api/evidence/signing-keys";
     public const string Audit = "api/audit";
     public const string AuditVerify = "api/audit/verify";
     public const string RetentionPreview = "api/retention/preview";
@@ -47,9 +48,9 @@ public static class ApiRoutes
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<ICallerAuthenticator>(sp =>
             sp.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthOptions.AppServiceMode
-                ? new AppServicePrincipalAuthenticator(AppServicePrincipalAuthenticator.IsPlatformAuthenticationEnabled(
-                    configuration[AppServicePrincipalAuthenticator.PlatformAuthenticationSetting]))
+                ? new AppServicePrincipalAuthenticator(AppServicePlatform.IsAuthenticationEnabled(configuration))
                 : ActivatorUtilities.CreateInstance<ApiKeyAuthenticator>(sp));
+        services.AddHostedService<AuthStartupCheck>();
         services.TryAddSingleton<ApiAccess>();
         services.TryAddSingleton<MeEndpoints>();
         services.TryAddSingleton<ConsoleAssets>();
@@ -59,6 +60,7 @@ public static class ApiRoutes
         services.TryAddSingleton<AuditEndpoints>();
         services.TryAddSingleton<RetentionEndpoints>();
         services.TryAddSingleton<EvidenceEndpoints>();
+        services.TryAddSingleton<SigningKeyEndpoints>();
         return services;
     }
 
@@ -76,6 +78,7 @@ public static class ApiRoutes
         app.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct));
         app.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct));
         app.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct));
+        app.MapGet(EvidenceSigningKeys, (HttpRequest r, SigningKeyEndpoints e, CancellationToken ct) => e.GetAsync(r, ct));
         app.MapGet(Audit, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.ListAsync(r, ct));
         app.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct));
         app.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct));

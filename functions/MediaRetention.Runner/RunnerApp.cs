@@ -1,5 +1,6 @@
 using MediaRetention.Api;
 using MediaRetention.Core.Hosting;
+using MediaRetention.Runner.Audit;
 using MediaRetention.Runner.Ingest;
 using MediaRetention.Runner.Retention;
 using MediaRetention.Runner.WebConsole;
@@ -31,6 +32,7 @@ public static class RunnerApp
         builder.Services.AddHostedService<RetentionTimerService>();
         builder.Services.AddOptions<ConsoleOptions>().Bind(builder.Configuration.GetSection(ConsoleOptions.SectionName));
         builder.Services.AddHostedService<ConsoleStorageCorsService>();
+        builder.Services.AddHostedService<AuditAnchorTimerService>();
         configure?.Invoke(builder);
 
         var app = builder.Build();

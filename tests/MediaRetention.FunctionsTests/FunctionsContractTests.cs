@@ -22,6 +22,9 @@ public sealed class FunctionsContractTests
     // reports App Service Authentication on (README "Roles and keys").
     private const string ApiAuthLevel = "Anonymous";
 
+    // Public keys must be fetchable by anyone, years later (README "Evidence handover").
+    private static readonly string[] AnonymousRoutes = [ApiRoutes.EvidenceSigningKeys];
+
     private readonly FunctionsMetadata metadata = FunctionsMetadata.Load();
 
     [Fact]
@@ -60,15 +63,17 @@ public sealed class FunctionsContractTests
     }
 
     [Fact]
-    public void Retention_timer_runs_on_the_RetentionSchedule_setting()
+    public void Timers_run_on_their_schedule_settings_and_never_on_start_up()
     {
-        var timers = metadata.WithTrigger("timerTrigger").ToList();
+        Assert.Equal(
+            [nameof(AuditAnchorFunctions.AuditAnchorTimer), nameof(RetentionFunctions.RetentionSweepTimer)],
+            metadata.WithTrigger("timerTrigger").Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal($"%{RetentionOptions.ScheduleSetting}%", metadata[nameof(RetentionFunctions.RetentionSweepTimer)].Trigger["schedule"]);
+        Assert.Equal("%AuditAnchorSchedule%", metadata[nameof(AuditAnchorFunctions.AuditAnchorTimer)].Trigger["schedule"]);
 
-        var timer = Assert.Single(timers);
-        Assert.Equal(nameof(RetentionFunctions.RetentionSweepTimer), timer.Name);
-        Assert.Equal($"%{RetentionOptions.ScheduleSetting}%", timer.Trigger["schedule"]);
         // RunOnStartup would sweep on every scale-out and restart; Microsoft advises against it in production.
-        Assert.True(timer.Trigger["runOnStartup"] is null or "False" or "false", "the timer must not run on start-up");
+        Assert.All(metadata.WithTrigger("timerTrigger"), timer =>
+            Assert.True(timer.Trigger["runOnStartup"] is null or "False" or "false", $"{timer.Name} must not run on start-up"));
     }
 
     [Fact]
@@ -90,7 +95,11 @@ public sealed class FunctionsContractTests
         var api = metadata.WithTrigger("httpTrigger").Where(f => f.Trigger["route"]?.StartsWith("api/", StringComparison.Ordinal) == true).ToList();
 
         Assert.NotEmpty(api);
-        Assert.All(api, f => Assert.True(f.Trigger["authLevel"] == ApiAuthLevel, $"{f.Name} has authLevel {f.Trigger["authLevel"]}"));
+        Assert.All(api, f =>
+        {
+            var expected = AnonymousRoutes.Contains(f.Trigger["route"]) ? "Anonymous" : ApiAuthLevel;
+            Assert.True(f.Trigger["authLevel"] == expected, $"{f.Name} has authLevel {f.Trigger["authLevel"]}, expected {expected}");
+        });
     }
 
     [Fact]

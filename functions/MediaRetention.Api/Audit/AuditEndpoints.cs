@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace MediaRetention.Api.Audit;
 
-/// <summary><c>GET /api/audit</c> and <c>GET /api/audit/verify</c>: admin only.</summary>
-public sealed class AuditEndpoints(ApiAccess access, IAuditLog audit)
+/// <summary>
+/// <c>GET /api/audit</c> and <c>GET /api/audit/verify</c> (the chain against itself and against every anchor):
+/// admin only.
+/// </summary>
+public sealed class AuditEndpoints(ApiAccess access, IAuditLog audit, VerifyAuditChainHandler verify)
 {
     private static readonly string[] Admins = [Roles.Admin];
 
@@ -45,6 +48,6 @@ public sealed class AuditEndpoints(ApiAccess access, IAuditLog audit)
     public async Task<IResult> VerifyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var auth = await access.RequireAsync(request, Admins, cancellationToken);
-        return auth.Granted ? Results.Ok(await audit.VerifyAsync(cancellationToken)) : auth.Denial!;
+        return auth.Granted ? Results.Ok(await verify.HandleAsync(cancellationToken)) : auth.Denial!;
     }
 }

@@ -7,33 +7,32 @@ namespace MediaRetention.Api.Auth;
 /// <summary>
 /// Azure: App Service Authentication (Easy Auth) validates the Entra ID token in front of the app and passes
 /// the principal in <c>X-MS-CLIENT-PRINCIPAL</c> (base64 JSON). The platform strips that header from incoming
-/// requests, so it can be trusted only when Easy Auth is enabled — which the Bicep template requires.
+/// requests only while Easy Auth is on; with it off, anyone can send the header and claim any role. So the
+/// header is trusted only when the platform says authentication is on (<c>WEBSITE_AUTH_ENABLED</c>); otherwise
+/// every request is refused (fail closed).
 /// App roles: <c>security</c>, <c>admin</c>, and <c>police.{agency}</c> for a police liaison of that agency.
 /// </summary>
-/// <remarks>
-/// Fails closed: unless the platform says App Service Authentication is on (it sets <c>WEBSITE_AUTH_ENABLED</c>),
-/// nothing strips a forged header, so every request is refused. The HTTP functions are anonymous to the
-/// Functions host (a browser cannot hold a function key), which makes this check the one that matters.
-/// </remarks>
-public sealed class AppServicePrincipalAuthenticator(bool platformAuthenticationEnabled) : ICallerAuthenticator
+/// <param name="platformAuthenticationEnabled">
+/// What <see cref="AppServicePlatform.IsAuthenticationEnabled"/> read from the environment at start-up. Defaults to
+/// false so that a caller that forgets to say gets the safe behaviour.
+/// </param>
+public sealed class AppServicePrincipalAuthenticator(bool platformAuthenticationEnabled = false) : ICallerAuthenticator
 {
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
-
-    /// <summary>Set to <c>True</c> by App Service / Azure Functions when App Service Authentication is enabled.</summary>
-    public const string PlatformAuthenticationSetting = "WEBSITE_AUTH_ENABLED";
-
     private const string PolicePrefix = Roles.Police + ".";
 
-    /// <param name="settingValue">The value of <see cref="PlatformAuthenticationSetting"/>.</param>
-    public static bool IsPlatformAuthenticationEnabled(string? settingValue) =>
-        bool.TryParse(settingValue, out var enabled) && enabled;
+    public const string PlatformAuthenticationOffProblem =
+        "App Service Authentication is not switched on for this app (" + AppServicePlatform.AuthEnabledSetting +
+        " is not True), so the " + PrincipalHeader + " header cannot be trusted and every request is refused. " +
+        "Deploy infra/main.bicep with authClientId set (see infra/README.md).";
+
+    public bool PlatformAuthenticationEnabled => platformAuthenticationEnabled;
 
     public AuthenticationResult Authenticate(HttpRequest request)
     {
         if (!platformAuthenticationEnabled)
         {
-            return new AuthenticationResult(AuthenticationStatus.Invalid,
-                Problem: $"App Service Authentication is not enabled on this app ({PlatformAuthenticationSetting} is not True), so no caller can be trusted. Deploy with authClientId (infra/README.md).");
+            return new AuthenticationResult(AuthenticationStatus.Invalid, Problem: PlatformAuthenticationOffProblem);
         }
 
         var encoded = request.Headers[PrincipalHeader].ToString();

@@ -4,6 +4,7 @@ using MediaRetention.Api.Auth;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Http;
 using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Storage;
 using Microsoft.AspNetCore.Http;
@@ -74,7 +75,17 @@ public sealed class EvidenceEndpoints(
             return ApiProblems.BadRequest(e.Message);
         }
 
-        var manifest = await buildManifest.HandleAsync(new BuildEvidenceManifestCommand(hold, caller.Name, lifetime), cancellationToken);
+        EvidenceManifest manifest;
+        try
+        {
+            manifest = await buildManifest.HandleAsync(new BuildEvidenceManifestCommand(hold, caller.Name, lifetime), cancellationToken);
+        }
+        catch (SigningKeyUnavailableException e)
+        {
+            // Fail closed: an unsigned manifest would be evidence nobody outside can attribute.
+            return ApiProblems.ServiceUnavailable($"The manifest cannot be signed now, so none was issued: {e.Message}");
+        }
+
         // Bytes as written here are what the seal is checked against after parsing; any valid JSON writing
         // of the same values verifies, so the default (escaping) writer is fine.
         return Results.File(Encoding.UTF8.GetBytes(manifest.Document.ToJsonString()), "application/json", EvidenceDocument.FileName(hold));

@@ -41,12 +41,18 @@ public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, string? Continua
 public sealed record AuditBreak(long Sequence, string Problem);
 
 /// <summary>
-/// Result of walking the whole chain. <see cref="HeadHash"/> is the hash the log currently ends with: record it
-/// somewhere the log's writers cannot change (a report, an immutable blob) to also detect a rewrite of the tail.
+/// Result of walking the whole chain. <see cref="HeadHash"/> is the hash the log currently ends with. Anchors
+/// (heads recorded in an append-only store) let a rewrite or truncation up to <see cref="LastAnchor"/> show too.
 /// </summary>
 public sealed record AuditVerification(bool Intact, long EntriesChecked, long? HeadSequence, IReadOnlyList<AuditBreak> Breaks)
 {
     public string? HeadHash { get; init; }
+
+    /// <summary>How many anchor records the chain was compared with.</summary>
+    public int AnchorsChecked { get; init; }
+
+    /// <summary>The newest anchor: a rewrite from after its entry on cannot be told from the table alone.</summary>
+    public AuditAnchor? LastAnchor { get; init; }
 }
 
 /// <summary>The actions the pipeline records; plain strings so new ones need no schema change.</summary>

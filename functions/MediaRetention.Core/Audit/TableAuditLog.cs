@@ -22,7 +22,7 @@ namespace MediaRetention.Core.Audit;
 /// contention would grow with the square of the number of writers; with it, only hosts race.
 /// </para>
 /// </remarks>
-public sealed class TableAuditLog : IAuditLog
+public sealed class TableAuditLog : IAuditLog, IAuditChain
 {
     /// <summary>A table transaction holds 100 operations; one is the head row.</summary>
     public const int MaxEntriesPerTransaction = 99;
@@ -118,8 +118,15 @@ public sealed class TableAuditLog : IAuditLog
         return new AuditPage([], null);
     }
 
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
+    public Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken) => VerifyAsync([], cancellationToken);
+
+    public async Task<AuditChainHead?> ReadHeadAsync(CancellationToken cancellationToken) =>
+        await ReadHeadRowAsync(cancellationToken) is { } head ? new AuditChainHead(head.Sequence, head.Hash, head.Time) : null;
+
+    public async Task<AuditVerification> VerifyAsync(IReadOnlyList<AuditAnchor> anchors, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(anchors);
+        var anchored = anchors.GroupBy(a => a.Sequence).ToDictionary(g => g.Key, g => g.ToList());
         var breaks = new List<AuditBreak>();
         long checkedCount = 0;
         long expected = 1;
@@ -150,6 +157,11 @@ public sealed class TableAuditLog : IAuditLog
             }
 
             checkedCount++;
+            if (anchored.TryGetValue(sequence, out var anchorsHere))
+            {
+                CheckAnchors(sequence, row.GetString(AuditTableLayout.HashProperty), anchorsHere, breaks);
+            }
+
             var contiguous = sequence == expected;
             if (!contiguous)
             {
@@ -185,7 +197,36 @@ public sealed class TableAuditLog : IAuditLog
         }
 
         CheckHead(head, headRowSeen, lastSequence, previousHash, breaks);
-        return new AuditVerification(breaks.Count == 0, checkedCount, head?.Sequence, breaks) { HeadHash = head?.Hash };
+        CheckTruncation(lastSequence ?? 0, anchors, breaks);
+        return new AuditVerification(breaks.Count == 0, checkedCount, head?.Sequence, breaks)
+        {
+            HeadHash = head?.Hash,
+            AnchorsChecked = anchors.Count,
+            LastAnchor = anchors.Count == 0 ? null : anchors.MaxBy(a => (a.Sequence, a.AnchoredAt)),
+        };
+    }
+
+    // The stored hash, not a recomputed one: a consistent rewrite recomputes every hash from the edited entry
+    // on, so the chain checks out internally and only the anchor still knows the original.
+    private static void CheckAnchors(long sequence, string? storedHash, List<AuditAnchor> anchors, List<AuditBreak> breaks)
+    {
+        var differing = anchors.Where(a => !string.Equals(a.Hash, storedHash, StringComparison.Ordinal)).ToList();
+        if (differing.Count > 0)
+        {
+            var first = differing.MinBy(a => a.AnchoredAt)!;
+            breaks.Add(new AuditBreak(sequence,
+                $"entry {sequence}: hash differs from the one anchored at {first.AnchoredAt.UtcDateTime:O} (rewritten at or before this entry)"));
+        }
+    }
+
+    private static void CheckTruncation(long lastEntry, IReadOnlyList<AuditAnchor> anchors, List<AuditBreak> breaks)
+    {
+        var furthest = anchors.Where(a => a.Sequence > lastEntry).MaxBy(a => a.Sequence);
+        if (furthest is not null)
+        {
+            breaks.Add(new AuditBreak(lastEntry + 1,
+                $"the chain ends at entry {lastEntry} but entry {furthest.Sequence} was anchored at {furthest.AnchoredAt.UtcDateTime:O} (truncated)"));
+        }
     }
 
     private static void CheckHead(AuditHead? head, bool headRowSeen, long? lastSequence, string lastHash, List<AuditBreak> breaks)
@@ -312,7 +353,7 @@ public sealed class TableAuditLog : IAuditLog
         var storageFailures = 0;
         for (var attempt = 1; ; attempt++)
         {
-            var head = await ReadHeadAsync(cancellationToken);
+            var head = await ReadHeadRowAsync(cancellationToken);
             if (await FindLandedAsync(attempts, head, cancellationToken) is { } landed)
             {
                 return landed.Entries;
@@ -340,7 +381,7 @@ public sealed class TableAuditLog : IAuditLog
                 storageFailures += conflict ? 0 : 1;
                 if (attempt >= MaxCommitAttempts || storageFailures >= MaxStorageFailures)
                 {
-                    if (await FindLandedAsync(attempts, await ReadHeadAsync(cancellationToken), cancellationToken) is { } late)
+                    if (await FindLandedAsync(attempts, await ReadHeadRowAsync(cancellationToken), cancellationToken) is { } late)
                     {
                         return late.Entries;
                     }
@@ -388,7 +429,7 @@ public sealed class TableAuditLog : IAuditLog
         return entries;
     }
 
-    private async Task<AuditHead?> ReadHeadAsync(CancellationToken cancellationToken)
+    private async Task<AuditHead?> ReadHeadRowAsync(CancellationToken cancellationToken)
     {
         var response = await table.GetEntityIfExistsAsync<TableEntity>(
             AuditTableLayout.PartitionKey, AuditTableLayout.HeadRowKey, cancellationToken: cancellationToken);

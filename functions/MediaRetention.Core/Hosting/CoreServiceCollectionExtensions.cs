@@ -1,5 +1,6 @@
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
@@ -34,7 +35,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<StorageProvisioner>();
         services.TryAddSingleton<BlobCorsRules>();
         services.TryAddSingleton<IngestBlobHandler>();
-        services.AddMediaRetentionAudit();
+        services.AddMediaRetentionAudit(configuration);
 
         services.AddOptions<HoldOptions>().Bind(configuration.GetSection(HoldOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
@@ -56,6 +57,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<RunRetentionSweepHandler>();
 
         services.AddMediaRetentionEvidenceLinks();
+        services.AddMediaRetentionEvidenceSigning(configuration);
         services.TryAddSingleton<IssueEvidenceLinksHandler>();
         services.TryAddSingleton<BuildEvidenceManifestHandler>();
         services.TryAddSingleton<VerifyEvidenceHandler>();

@@ -1,3 +1,5 @@
+using MediaRetention.Core.Audit;
+
 namespace MediaRetention.Core.Retention;
 
 public sealed record SweepRunResult(SweepSummary? Summary)
@@ -6,8 +8,15 @@ public sealed record SweepRunResult(SweepSummary? Summary)
     public bool Busy => Summary is null;
 }
 
-/// <summary>Runs one sweep under the account-wide lease and records when it finished. Timer, runner and HTTP use this.</summary>
-public sealed class RunRetentionSweepHandler(RetentionSweepLock sweepLock, RetentionSweepHandler sweeper, TimeProvider time)
+/// <summary>
+/// Runs one sweep under the account-wide lease, records when it finished and anchors the audit chain's head (the
+/// sweep's deletions are then beyond rewriting unnoticed). Timer, runner and HTTP use this.
+/// </summary>
+public sealed class RunRetentionSweepHandler(
+    RetentionSweepLock sweepLock,
+    RetentionSweepHandler sweeper,
+    TimeProvider time,
+    AnchorAuditChainHandler auditAnchors)
 {
     public async Task<SweepRunResult> RunAsync(string triggeredBy, CancellationToken cancellationToken)
     {
@@ -19,6 +28,7 @@ public sealed class RunRetentionSweepHandler(RetentionSweepLock sweepLock, Reten
 
         var summary = await sweeper.SweepAsync(triggeredBy, lease.Lost);
         await lease.RecordFinishedAsync(time.GetUtcNow(), cancellationToken);
+        await auditAnchors.TryAnchorHeadAsync(AuditAnchorReasons.RetentionSweep, cancellationToken);
         return new SweepRunResult(summary);
     }
 

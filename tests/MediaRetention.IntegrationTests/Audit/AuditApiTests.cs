@@ -38,6 +38,39 @@ public sealed class AuditApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_sweep_anchors_the_chain_and_verify_then_reports_a_consistent_rewrite_the_table_alone_would_hide()
+    {
+        var storage = AzuriteFixture.UniqueStorageOptions();
+        await using var runner = await RunnerHost.StartAsync(azurite.ConnectionString, storage);
+        using var admin = runner.ClientFor(TestKeys.Admin);
+        using var nobody = runner.ClientFor(null);
+        for (var i = 0; i < 3; i++)
+        {
+            await nobody.GetAsync("/api/holds");
+        }
+
+        var sweep = await admin.PostAsync("/api/retention/sweep", null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, sweep.StatusCode);
+
+        var before = (await admin.GetFromJsonAsync<AuditVerification>("/api/audit/verify", JsonSerializerOptions.Web))!;
+        Assert.True(before.Intact, string.Join("; ", before.Breaks.Select(b => b.Problem)));
+        Assert.Equal(1, before.AnchorsChecked);
+        var anchor = before.LastAnchor!;
+        Assert.Equal(("retention-sweep", 4L), (anchor.Reason, anchor.Sequence)); // three denials and the sweep's summary
+        Assert.Equal(before.HeadHash, anchor.Hash);
+
+        // Rewrite entry 2 and everything after it consistently, head included.
+        var table = azurite.TableService.GetTableClient(storage.AuditTable);
+        await AuditTampering.RewriteFromAsync(table, 2);
+
+        var after = (await admin.GetFromJsonAsync<AuditVerification>("/api/audit/verify", JsonSerializerOptions.Web))!;
+        Assert.False(after.Intact);
+        var rewritten = Assert.Single(after.Breaks);
+        Assert.Equal(4, rewritten.Sequence);
+        Assert.Contains("hash differs from the one anchored", rewritten.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_continuation_token_the_api_did_not_issue_is_a_400()
     {
         var storage = AzuriteFixture.UniqueStorageOptions();

@@ -107,12 +107,15 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
                 Assert.Equal(MediaId.For(storage.CctvContainer, Text(item, "blobName")), Text(item, "mediaId"));
             }
 
-            // 3. The liaison's script against the manifest URL, authenticating with the police key.
+            // 3. The liaison's script against the manifest URL, authenticating with the police key, checking the
+            // signature against the key the liaison holds.
             var script = await RunFetchScriptAsync(
                 new Uri(runner.BaseAddress, $"api/holds/{holdId}/evidence/manifest").ToString(),
                 "--header", $"X-Api-Key: {TestKeys.Police}",
+                "--public-key", TestSigningKeys.Current.PublicKeyPath,
                 "--out", Path.Combine(work.FullName, "fetched"));
             Assert.True(script.ExitCode == 0, script.Describe());
+            Assert.Contains($"PASS signature ES256 kid={TestSigningKeys.Current.KeyId}", script.Lines);
             Assert.Equal($"evidence: {clips.Count} passed, 0 failed", script.Lines[^1]);
             Assert.DoesNotContain("sig=", script.StandardOutput + script.StandardError, StringComparison.Ordinal);
 

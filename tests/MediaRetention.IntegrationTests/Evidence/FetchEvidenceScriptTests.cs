@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -10,8 +11,9 @@ namespace MediaRetention.IntegrationTests.Evidence;
 
 /// <summary>
 /// Runs the liaison's script (scripts/fetch-evidence.mjs) with the real Node.js against a manifest sealed by
-/// <see cref="CanonicalJson"/> with live account-key links to Azurite: proves the two canonicalizations agree
-/// and that the script catches altered media and an altered manifest.
+/// <see cref="CanonicalJson"/> and signed by <see cref="ManifestSignature"/> with live account-key links to Azurite:
+/// proves the two canonicalizations and the two key ids agree, and that the script catches altered media, an
+/// altered manifest, and a manifest edited with its documentSha256 recomputed (only the signature can tell).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class FetchEvidenceScriptTests(AzuriteFixture azurite) : IDisposable
@@ -25,10 +27,11 @@ public sealed class FetchEvidenceScriptTests(AzuriteFixture azurite) : IDisposab
         var evidence = await EvidenceAsync();
         var manifestPath = WriteManifest(evidence.Manifest);
 
-        var intact = await RunScriptAsync(manifestPath, "--out", Out("intact"));
+        var intact = await RunScriptAsync(manifestPath, "--out", Out("intact"), "--public-key", TestSigningKeys.Current.PublicKeyPath);
 
         Assert.True(intact.ExitCode == 0, intact.Describe());
         Assert.Contains($"PASS manifest documentSha256={evidence.Manifest["documentSha256"]}", intact.Lines);
+        Assert.Contains($"PASS signature ES256 kid={TestSigningKeys.Current.KeyId}", intact.Lines);
         foreach (var clip in evidence.Clips)
         {
             Assert.Contains($"PASS {clip.BlobName} sha256={clip.Sha256}", intact.Lines);
@@ -60,12 +63,65 @@ public sealed class FetchEvidenceScriptTests(AzuriteFixture azurite) : IDisposab
         edited["generatedBy"] = "someone else";
         var editedPath = WriteManifest(edited, "edited.json");
 
-        var afterEditing = await RunScriptAsync(editedPath, "--out", Out("edited"));
+        var afterEditing = await RunScriptAsync(editedPath, "--out", Out("edited"), "--public-key", TestSigningKeys.Current.PublicKeyPath);
 
         Assert.True(afterEditing.ExitCode == 1, afterEditing.Describe());
-        Assert.StartsWith("FAIL manifest: ", Assert.Single(afterEditing.Lines, line => line.StartsWith("FAIL ", StringComparison.Ordinal)),
-            StringComparison.Ordinal);
+        var failures = afterEditing.Lines.Where(line => line.StartsWith("FAIL ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, failures.Count);
+        Assert.StartsWith("FAIL manifest: ", failures[0], StringComparison.Ordinal);
+        Assert.StartsWith("FAIL signature: does not match", failures[1], StringComparison.Ordinal);
         Assert.Equal("evidence: 3 passed, 0 failed", afterEditing.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task Signature_names_the_signing_key_and_fails_with_another_key_or_after_an_edit_with_a_recomputed_hash()
+    {
+        var evidence = await EvidenceAsync();
+        var manifestPath = WriteManifest(evidence.Manifest);
+        var current = TestSigningKeys.Current;
+
+        // The key as the liaison may hold it: a PEM file, one JWK, or a JWKS with other keys in it.
+        var jwks = current.WriteJwks(Path.Combine(work.FullName, "keys.jwks"), TestSigningKeys.Other, TestSigningKeys.Previous);
+        foreach (var key in new[] { current.PublicKeyPath, current.JwkPath, jwks })
+        {
+            var passed = await RunScriptAsync(manifestPath, "--out", Out("ok-" + Path.GetFileName(key)), "--public-key", key);
+            Assert.True(passed.ExitCode == 0, passed.Describe());
+            Assert.Contains($"PASS signature ES256 kid={current.KeyId}", passed.Lines);
+        }
+
+        // Someone else's key: the manifest was not issued by its holder.
+        var otherKey = await RunScriptAsync(manifestPath, "--out", Out("other-key"), "--public-key", TestSigningKeys.Other.PublicKeyPath);
+        Assert.True(otherKey.ExitCode == 1, otherKey.Describe());
+        Assert.Contains($"FAIL signature: signed by key {current.KeyId}, which is not among the 1 key(s) given ({TestSigningKeys.Other.KeyId})", otherKey.Lines);
+        Assert.Equal("evidence: 3 passed, 0 failed", otherKey.Lines[^1]);
+
+        // An edit whose author recomputed documentSha256: the seal passes, the signature does not.
+        var edited = evidence.Manifest.DeepClone().AsObject();
+        edited["items"]![1]!["sha256"] = new string('0', 64);
+        edited["generatedBy"] = "someone else";
+        CanonicalJson.Seal(edited);
+        var resealed = await RunScriptAsync(WriteManifest(edited, "resealed.json"), "--out", Out("resealed"), "--public-key", current.PublicKeyPath);
+        Assert.True(resealed.ExitCode == 1, resealed.Describe());
+        Assert.Contains($"PASS manifest documentSha256={edited["documentSha256"]}", resealed.Lines);
+        Assert.Contains(resealed.Lines, line => line.StartsWith($"FAIL signature: does not match the manifest's content (kid={current.KeyId})", StringComparison.Ordinal));
+
+        // The signature stripped and the seal recomputed: a key was given, so a missing signature fails.
+        var stripped = evidence.Manifest.DeepClone().AsObject();
+        stripped.Remove(ManifestSignature.Property);
+        CanonicalJson.Seal(stripped);
+        var unsigned = await RunScriptAsync(WriteManifest(stripped, "unsigned.json"), "--out", Out("unsigned"), "--public-key", current.PublicKeyPath);
+        Assert.True(unsigned.ExitCode == 1, unsigned.Describe());
+        Assert.Contains("FAIL signature: the manifest carries no signature", unsigned.Lines);
+
+        // No key given: the script cannot prove who issued it, says so, and checks the rest as before.
+        var noKey = await RunScriptAsync(manifestPath, "--out", Out("no-key"));
+        Assert.True(noKey.ExitCode == 0, noKey.Describe());
+        Assert.Contains(noKey.Lines, line => line.StartsWith($"WARN signature: not checked, no --public-key given (it names key {current.KeyId})", StringComparison.Ordinal));
+
+        // And a key source that cannot be read fails rather than passing silently.
+        var unreadable = await RunScriptAsync(manifestPath, "--out", Out("unreadable"), "--public-key", Path.Combine(work.FullName, "missing.pem"));
+        Assert.True(unreadable.ExitCode == 1, unreadable.Describe());
+        Assert.Contains(unreadable.Lines, line => line.StartsWith("FAIL signature: cannot read the public key(s)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -165,6 +221,7 @@ public sealed class FetchEvidenceScriptTests(AzuriteFixture azurite) : IDisposab
             ["generatedBy"] = "liaison@politiet.example",
             ["items"] = items,
         };
+        ManifestSignature.Sign(manifest, TestSigningKeys.Current.LoadPrivate());
         return (CanonicalJson.Seal(manifest), clips);
     }
 

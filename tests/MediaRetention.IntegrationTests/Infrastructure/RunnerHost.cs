@@ -59,8 +59,11 @@ public sealed class RunnerHost : IAsyncDisposable
             "--Ingest:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
             "--Retention:TimerEnabled=false",
+            // Anchors only where a test asks for them (a sweep, or the handler): never on a clock tick mid-test.
+            "--AuditAnchorSchedule=0 0 0 1 1 *",
         };
         args.AddRange(TestKeys.Settings());
+        args.AddRange(TestSigningKeys.RunnerSettings());
         args.AddRange((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}"));
 
         var app = RunnerApp.Build([.. args], configure);

@@ -62,31 +62,6 @@ public sealed class AuthenticatorTests
     }
 
     [Fact]
-    public void A_principal_header_is_not_trusted_when_the_platform_has_authentication_off()
-    {
-        // Without App Service Authentication nothing strips a forged header: an admin principal must not get in.
-        var principal = """{"claims":[{"typ":"name","val":"Mallory"},{"typ":"roles","val":"admin"}]}""";
-        var request = Request(AppServicePrincipalAuthenticator.PrincipalHeader, Convert.ToBase64String(Encoding.UTF8.GetBytes(principal)));
-
-        var result = new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: false).Authenticate(request);
-
-        Assert.Equal(AuthenticationStatus.Invalid, result.Status);
-        Assert.Null(result.Caller);
-        Assert.Contains("WEBSITE_AUTH_ENABLED", result.Problem);
-    }
-
-    [Theory]
-    [InlineData("True", true)]
-    [InlineData("true", true)]
-    [InlineData("False", false)]
-    [InlineData(null, false)]
-    [InlineData("yes", false)]
-    public void Platform_authentication_is_read_from_the_setting_the_platform_sets(string? value, bool expected)
-    {
-        Assert.Equal(expected, AppServicePrincipalAuthenticator.IsPlatformAuthenticationEnabled(value));
-    }
-
-    [Fact]
     public void Malformed_key_settings_fail_validation()
     {
         var result = new AuthOptionsValidator().Validate(null, new AuthOptions

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
@@ -23,6 +24,7 @@ public sealed class EvidenceHandlerTests
     private readonly IMediaBlobStore blobs = Substitute.For<IMediaBlobStore>();
     private readonly FakeTimeProvider time = new(Now);
     private readonly List<AuditEvent> audited = [];
+    private readonly EphemeralSigningKeyStore signingKeys = new();
     private readonly HoldCoverage coverage;
 
     public EvidenceHandlerTests()
@@ -133,6 +135,27 @@ public sealed class EvidenceHandlerTests
         Assert.Equal(manifest.Document["documentSha256"]!.GetValue<string>(), manifest.DocumentSha256);
         Assert.Equal("3", entry.Details["items"]);
         AssertNoPhoneNumber(string.Join("|", entry.Details.Values));
+
+        var key = (await signingKeys.GetKeysAsync(default)).Current.PublicKey;
+        Assert.Equal(key.KeyId, manifest.SignatureKeyId);
+        Assert.Equal(key.KeyId, entry.Details["signatureKeyId"]);
+        var check = ManifestSignature.Verify(manifest.Document, [key]);
+        Assert.True(check.Valid, check.Problem);
+    }
+
+    [Fact]
+    public async Task No_manifest_is_issued_or_audited_when_no_key_can_sign()
+    {
+        index.QueryAsync(default!, default, default, default).ReturnsForAnyArgs(new MediaPage([Call("pbx-1/20261120T100000Z_c1.wav")], null));
+        var keys = Substitute.For<ISigningKeyStore>();
+        keys.GetKeysAsync(default).ThrowsAsyncForAnyArgs(new SigningKeyUnavailableException("vault unreachable"));
+        var handler = new BuildEvidenceManifestHandler(
+            coverage, issuer, audit, Options.Create(new EvidenceOptions()), time, new EcdsaManifestSigner(keys));
+
+        await Assert.ThrowsAsync<SigningKeyUnavailableException>(() =>
+            handler.HandleAsync(new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null), default));
+
+        Assert.Empty(audited);
     }
 
     [Fact]
@@ -183,7 +206,8 @@ public sealed class EvidenceHandlerTests
         new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time);
 
     private BuildEvidenceManifestHandler ManifestHandler() =>
-        new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time);
+        new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time,
+            new EcdsaManifestSigner(signingKeys));
 
     private VerifyEvidenceHandler VerifyHandler() => new(coverage, blobs, audit);
 
