@@ -78,10 +78,10 @@ public sealed class PoliceConsoleTests(BrowserFixture fixture)
         Assert.True(CanonicalJson.IsIntact(manifest));
         await Expect(page.Locator("dl.facts")).ToContainTextAsync(manifest["documentSha256"]!.GetValue<string>());
 
-        // Verify in this browser: the seal and every file pass.
+        // Verify in this browser: the seal, the signature (against the service's published keys) and every file pass.
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify in this browser" }).ClickAsync();
         var summary = page.Locator("#verify-summary");
-        await Expect(summary).ToContainTextAsync("Manifest seal: PASS · Files: 3 passed, 0 failed", new() { Timeout = 30_000 });
+        await Expect(summary).ToContainTextAsync("Manifest seal: PASS · Signature: PASS · Files: 3 passed, 0 failed", new() { Timeout = 30_000 });
         await Expect(page.Locator("td.check")).ToHaveTextAsync(["PASS", "PASS", "PASS"]);
         await session.ScreenshotAsync("police-evidence-verified");
 
@@ -94,7 +94,7 @@ public sealed class PoliceConsoleTests(BrowserFixture fixture)
             .GetBlobClient(altered).UploadAsync(new BinaryData(tampered), overwrite: true);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify in this browser" }).ClickAsync();
-        await Expect(summary).ToContainTextAsync("Manifest seal: PASS · Files: 2 passed, 1 failed", new() { Timeout = 30_000 });
+        await Expect(summary).ToContainTextAsync("Manifest seal: PASS · Signature: PASS · Files: 2 passed, 1 failed", new() { Timeout = 30_000 });
         await Expect(page.Locator($"tr[data-blob-name='{altered}'] td.check")).ToContainTextAsync("FAIL");
         await Expect(page.Locator($"tr[data-blob-name='{altered}'] td.check")).ToContainTextAsync(Convert.ToHexStringLower(SHA256.HashData(tampered)));
         await Expect(page.Locator($"tr[data-blob-name='{Clips[0]}'] td.check")).ToHaveTextAsync("PASS");

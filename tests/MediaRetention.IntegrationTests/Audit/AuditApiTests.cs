@@ -49,7 +49,7 @@ public sealed class AuditApiTests(AzuriteFixture azurite)
             await nobody.GetAsync("/api/holds");
         }
 
-        var sweep = await admin.PostAsync("/api/retention/sweep", null);
+        var sweep = await admin.PostAsJsonAsync("/api/retention/sweep", new { });
         Assert.Equal(System.Net.HttpStatusCode.OK, sweep.StatusCode);
 
         var before = (await admin.GetFromJsonAsync<AuditVerification>("/api/audit/verify", JsonSerializerOptions.Web))!;

@@ -101,6 +101,8 @@ export const api = {
   releaseHold: (holdId, reason) => post(`/api/holds/${id(holdId)}/release`, { reason }),
   /** The sealed manifest as the exact text the server sent (the seal is checked over its parsed form). */
   manifestText: async (holdId) => (await request('GET', `/api/holds/${id(holdId)}/evidence/manifest`, { raw: true })).text(),
+  /** The public keys that verify manifest signatures (a JWKS; anonymous). */
+  signingKeys: () => get('/api/evidence/signing-keys'),
   verifyEvidence: (holdId) => post(`/api/holds/${id(holdId)}/evidence/verify`),
   retentionPreview: (limit) => get('/api/retention/preview', { limit }),
   sweep: () => post('/api/retention/sweep'),

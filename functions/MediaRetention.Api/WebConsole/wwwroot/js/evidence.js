@@ -4,7 +4,7 @@ import { api } from './api.js';
 import {
   announce, append, badge, describeScope, empty, errorNotice, facts, formatBytes, h, notice, replace, table, timeEl,
 } from './dom.js';
-import { checkFile, checkSeal } from './verify.js';
+import { checkFile, checkSeal, checkSignature } from './verify.js';
 
 export async function renderEvidence(view, holdId) {
   append(view, h('p', { class: 'muted' }, 'Issuing links and sealing the manifest…'));
@@ -48,6 +48,7 @@ export async function renderEvidence(view, holdId) {
         ['Issued to', manifest.generatedBy],
         ['Links valid until', expiresAt ? timeEl(expiresAt) : null],
         ['Seal (documentSha256)', h('span', { class: 'hash' }, manifest.documentSha256 ?? '')],
+        ['Signed with', manifest.signature?.kid ? h('span', { class: 'hash' }, `${manifest.signature.alg} key ${manifest.signature.kid}`) : 'not signed'],
       ]),
       h('p', { class: 'small muted' }, 'Opening this page issued these read-only links and this manifest; both are recorded in the audit log. The seal is also in the audit log, so the authority can confirm this manifest later.'),
       h('div', { class: 'actions' },
@@ -79,8 +80,14 @@ export async function renderEvidence(view, holdId) {
   async function verifyAll() {
     verifyButton.disabled = true;
     progress.hidden = false;
-    replace(summary, h('p', { class: 'muted' }, 'Checking the seal…'));
+    replace(summary, h('p', { class: 'muted' }, 'Checking the seal and the signature…'));
     const seal = await checkSeal(manifest);
+    let signature;
+    try {
+      signature = await checkSignature(manifest, await api.signingKeys());
+    } catch (error) {
+      signature = { ok: false, reason: `the service's signing keys could not be read: ${error.detail ?? error.message}` };
+    }
     let passed = 0;
     let failed = 0;
     for (const [index, item] of items.entries()) {
@@ -96,15 +103,17 @@ export async function renderEvidence(view, holdId) {
       progressBar.style.width = `${Math.round(((index + 1) / items.length) * 100)}%`;
       progress.setAttribute('aria-valuenow', String(index + 1));
     }
-    const allGood = seal.intact && failed === 0;
+    const allGood = seal.intact && signature.ok && failed === 0;
     replace(summary,
       notice(allGood ? 'good' : 'bad',
-        allGood ? `Verified: the manifest's seal and all ${passed} ${passed === 1 ? 'file' : 'files'} pass` : 'Verification failed',
+        allGood ? `Verified: the manifest's seal, its signature and all ${passed} ${passed === 1 ? 'file' : 'files'} pass` : 'Verification failed',
         h('div', { class: 'big-status' },
-          `Manifest seal: ${seal.intact ? 'PASS' : 'FAIL'} · Files: ${passed} passed, ${failed} failed`),
+          `Manifest seal: ${seal.intact ? 'PASS' : 'FAIL'} · Signature: ${signature.ok ? 'PASS' : 'FAIL'} · Files: ${passed} passed, ${failed} failed`),
+        h('p', { class: 'small' }, `Signature: ${signature.reason}. `,
+          'Checked against the keys this service publishes at /api/evidence/signing-keys; for court, check with keys obtained from the authority (scripts/fetch-evidence.mjs --public-key).'),
         seal.intact ? null : h('p', {}, 'The manifest does not hash to its documentSha256: it was changed after it was sealed. Computed: ',
           h('span', { class: 'hash' }, seal.computed))));
-    announce(`Verification finished. Manifest seal ${seal.intact ? 'passes' : 'fails'}. ${passed} files passed, ${failed} failed.`);
+    announce(`Verification finished. Manifest seal ${seal.intact ? 'passes' : 'fails'}, signature ${signature.ok ? 'passes' : 'fails'}. ${passed} files passed, ${failed} failed.`);
     verifyButton.disabled = false;
   }
 

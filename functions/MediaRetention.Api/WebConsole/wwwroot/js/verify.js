@@ -20,6 +20,52 @@ export async function sha256Hex(data) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const SIGNATURE_ALGORITHM = 'ES256';
+
+function base64UrlToBytes(text) {
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '=');
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+function bytesToBase64Url(bytes) {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The key id the service uses: the RFC 7638 thumbprint of the P-256 public key, base64url. */
+async function thumbprint({ crv, kty, x, y }) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify({ crv, kty, x, y })));
+  return bytesToBase64Url(new Uint8Array(digest));
+}
+
+/**
+ * Checks the manifest's ES256 signature (IEEE P1363 r||s, what WebCrypto's ECDSA expects) over its canonical JSON
+ * without documentSha256 and signature, against a JWKS, exactly as scripts/fetch-evidence.mjs --keys does.
+ * Resolves to { ok, kid?, reason }.
+ */
+export async function checkSignature(manifest, jwks) {
+  const signature = manifest.signature;
+  if (signature === null || typeof signature !== 'object' || Array.isArray(signature)) {
+    return { ok: false, reason: 'the manifest carries no signature' };
+  }
+  const { alg, kid, value } = signature;
+  if (alg !== SIGNATURE_ALGORITHM) return { ok: false, kid, reason: `algorithm is ${JSON.stringify(alg ?? null)}, not ${SIGNATURE_ALGORITHM}` };
+  if (typeof kid !== 'string' || typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) {
+    return { ok: false, reason: 'no key id or no base64url value' };
+  }
+  const candidates = (Array.isArray(jwks?.keys) ? jwks.keys : []).filter((k) => k?.kty === 'EC' && k?.crv === 'P-256');
+  let match = null;
+  for (const jwk of candidates) {
+    if (await thumbprint(jwk) === kid) match = jwk;
+  }
+  if (!match) return { ok: false, kid, reason: `signed by key ${kid}, which this service does not publish` };
+  const key = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: match.x, y: match.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+  const { documentSha256: _seal, signature: _signature, ...signed } = manifest;
+  const valid = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, base64UrlToBytes(value), new TextEncoder().encode(canonicalize(signed)));
+  return valid
+    ? { ok: true, kid, reason: `ES256, key ${kid}` }
+    : { ok: false, kid, reason: `does not match the manifest's content (key ${kid}): it was altered after signing` };
+}
+
 /** { intact, claimed, computed } for a parsed manifest. */
 export async function checkSeal(manifest) {
   const { documentSha256: claimed, ...rest } = manifest;
