@@ -104,7 +104,7 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : IAsyncLifetim
 
             Expect(roles is { Count: > 0 } && roles.All(r => r is "security" or "police" or "admin"), "no x-required-roles");
             Expect(((string?)op["description"])?.Contains("Roles: " + string.Join(", ", roles ?? []), StringComparison.Ordinal) == true, "roles not in the description");
-            Expect(security.SequenceEqual(["ApiKey", "EntraId+FunctionKey"]), $"security is [{string.Join(", ", security)}]");
+            Expect(security.SequenceEqual(["ApiKey", "EntraId"]), $"security is [{string.Join(", ", security)}]");
 
             Expect(success.Count == 1 && success[0].Value?["content"]?["application/json"]?["schema"] is not null, "no JSON success response");
             foreach (var status in new[] { "401", "403", "429" }.Concat(path.Contains("{id}", StringComparison.Ordinal) ? ["404"] : []))

@@ -38,3 +38,6 @@ public sealed record MediaView(
 }
 
 public sealed record MediaListResponse(IReadOnlyList<MediaView> Items, string? ContinuationToken);
+
+/// <summary>A read link for playing one medium; it stops working at <see cref="UrlExpiresAt"/>.</summary>
+public sealed record MediaLinkResponse(string MediaId, string? ContentType, string Url, DateTimeOffset UrlExpiresAt);

@@ -53,7 +53,7 @@ public sealed class AuditApiTests(AzuriteFixture azurite)
         await wrongKey.GetAsync("/api/holds");
         await police.GetAsync("/api/audit");
 
-        var sweep = await admin.PostAsync("/api/retention/sweep", null);
+        var sweep = await admin.PostAsJsonAsync("/api/retention/sweep", new { });
         Assert.Equal(System.Net.HttpStatusCode.OK, sweep.StatusCode);
 
         var before = (await admin.GetFromJsonAsync<AuditVerification>("/api/audit/verify", JsonSerializerOptions.Web))!;
