@@ -77,6 +77,9 @@ param deployEventSubscriptions bool = false
 @maxLength(36)
 param authClientId string
 
+@description('Extra origins the web console is opened from (e.g. a custom domain: https://media.example.org); the app\'s own https://<app>.azurewebsites.net is always allowed.')
+param consoleOrigins array = []
+
 @description('Set a version-level legal hold on held blobs as well as the app\'s own hold marks (Holds:UseImmutabilityLegalHold). Turns on blob versioning and version-level immutability on the media containers, and a lifecycle rule that deletes non-current versions a day after they become non-current, so "deleted" footage does not live on as old versions.')
 param useImmutabilityLegalHold bool = false
 
@@ -102,6 +105,33 @@ var planName = '${baseName}-plan-${token}'
 var deploymentContainerName = 'app-package'
 var auditAnchorContainerName = 'audit-anchors'
 var keyVaultName = take('kv-${baseName}-${token}', 24)
+
+// The web console's origin: its "verify in this browser" reads evidence blobs with fetch() through read links,
+// which the blob service allows cross-origin only for origins in a CORS rule (GET/HEAD; the SAS still decides
+// what can be read). Built from the app's name, not its resource, because the blob service must not depend on
+// the app (the app depends on the containers).
+var consoleOriginList = union([
+  'https://${functionAppName}.azurewebsites.net'
+], consoleOrigins)
+
+// The web console's files (functions/MediaRetention.Api/WebConsole/wwwroot): public, so App Service
+// Authentication lets them load before sign-in; the page then offers the Entra ID sign-in. Kept equal to the
+// embedded files by a unit test (ConsoleAssetsTests).
+var consolePaths = [
+  '/'
+  '/index.html'
+  '/console.css'
+  '/favicon.svg'
+  '/js/admin.js'
+  '/js/api.js'
+  '/js/app.js'
+  '/js/dom.js'
+  '/js/evidence.js'
+  '/js/holds.js'
+  '/js/media.js'
+  '/js/roles.js'
+  '/js/verify.js'
+]
 var deadLetterContainerName = 'eventgrid-deadletter'
 var mediaContainerNames = [
   cctvContainerName
@@ -171,6 +201,24 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
   parent: storage
   name: 'default'
   properties: {
+    cors: {
+      corsRules: [
+        {
+          allowedOrigins: consoleOriginList
+          allowedMethods: [
+            'GET'
+            'HEAD'
+          ]
+          allowedHeaders: [
+            '*'
+          ]
+          exposedHeaders: [
+            '*'
+          ]
+          maxAgeInSeconds: 3600
+        }
+      ]
+    }
     // Version-level immutability (the legal-hold flag) needs versioning; nothing else in the app does.
     isVersioningEnabled: useImmutabilityLegalHold
   }
@@ -590,11 +638,12 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
-      // The blob extension's webhook has its own key; the evidence signing keys are public (anonymous by design).
-      excludedPaths: [
+      // The blob extension's webhook has its own key; the evidence signing keys are public (anonymous by design);
+      // the web console's files hold no data and must load before sign-in.
+      excludedPaths: concat([
         '/runtime/webhooks/blobs'
         '/api/evidence/signing-keys'
-      ]
+      ], consolePaths)
     }
     httpSettings: {
       requireHttps: true

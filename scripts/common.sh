@@ -37,3 +37,18 @@ ensure_azurite() {
     echo "$want" > "$stamp"
   fi
 }
+
+# Browser tests drive Debian's chromium (Playwright's own browser download needs the internet). Installed from
+# Debian's packages when missing and we are root, as on CI.
+CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+export CHROMIUM_PATH
+ensure_chromium() {
+  if [ ! -x "$CHROMIUM_PATH" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "error: $CHROMIUM_PATH is missing; install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM_PATH." >&2
+      exit 1
+    fi
+    log "installing chromium for the browser tests (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}

@@ -112,6 +112,7 @@ cat <<INFO
 
   MediaRetention is running
   ------------------------------------------------------------------
+  Console      $API/      (sign in with a dev key below)
   API          $API/api   (send a key as header X-Api-Key)
   OpenAPI      $API/openapi/v1.json
   Health       $API/healthz

@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
 # Runs every test: the Azure Functions app build, the solution build (warnings are errors), the Bicep check, then
-# each test project (unit, Functions contract and wiring, integration on throwaway Azurite instances).
+# each test project (unit, Functions contract and wiring, integration on throwaway Azurite instances, and browser
+# tests of the web console in headless Debian chromium, with screenshots in artifacts/screenshots/).
 # Ends with "tests: N passed, N failed, N skipped".
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_dotnet
 ensure_azurite
+ensure_chromium
 
 log "building the Azure Functions app"
 scripts/build-functions.sh
 
 mkdir -p artifacts
 solution=MediaRetention.sln
-test_projects=(tests/MediaRetention.UnitTests tests/MediaRetention.FunctionsTests tests/MediaRetention.IntegrationTests)
+test_projects=(tests/MediaRetention.UnitTests tests/MediaRetention.FunctionsTests tests/MediaRetention.IntegrationTests tests/MediaRetention.BrowserTests)
 if [ -f artifacts/functions/skipped ]; then
   # Only where the feed lacks the Functions packages (build-functions.sh printed SKIPPED): everything else.
   solution=artifacts/MediaRetention.NoFunctions.slnf
   dotnet sln MediaRetention.sln list | grep -E '\.csproj$' | grep -v 'MediaRetention\.Functions' \
     | python3 -c 'import json,sys; print(json.dumps({"solution":{"path":"../MediaRetention.sln","projects":[l.strip() for l in sys.stdin]}}))' \
     > "$solution"
-  test_projects=(tests/MediaRetention.UnitTests tests/MediaRetention.IntegrationTests)
+  test_projects=(tests/MediaRetention.UnitTests tests/MediaRetention.IntegrationTests tests/MediaRetention.BrowserTests)
   echo "SKIP tests/MediaRetention.FunctionsTests: the Functions app could not be restored from this feed (see above)"
 fi
 

@@ -9,6 +9,7 @@ using MediaRetention.Core.Audit;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Retention;
+using MediaRetention.Api.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,9 +27,12 @@ namespace MediaRetention.Api;
 /// </summary>
 public static class ApiRoutes
 {
+    public const string Me = "api/me";
     public const string Media = "api/media";
     public const string MediaById = "api/media/{id}";
+    public const string MediaLink = "api/media/{id}/link";
     public const string Holds = "api/holds";
+    public const string HoldPreview = "api/holds/preview";
     public const string HoldById = "api/holds/{id}";
     public const string HoldRelease = "api/holds/{id}/release";
     public const string HoldEvidence = "api/holds/{id}/evidence";
@@ -39,6 +43,9 @@ public static class ApiRoutes
     public const string AuditVerify = "api/audit/verify";
     public const string RetentionPreview = "api/retention/preview";
     public const string RetentionSweep = "api/retention/sweep";
+
+    /// <summary>The web console: every other GET path. Routing prefers any API route over this catch-all.</summary>
+    public const string ConsoleFiles = "{**path}";
 
     public static IServiceCollection AddMediaRetentionApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -55,6 +62,9 @@ public static class ApiRoutes
         services.TryAddSingleton<DenialAudit>();
         services.AddHostedService<DenialAuditFlushService>();
         services.TryAddSingleton<ApiAccess>();
+        services.TryAddSingleton<MeEndpoints>();
+        services.TryAddSingleton<ConsoleAssets>();
+        services.TryAddSingleton<ConsoleEndpoints>();
         services.TryAddSingleton<MediaEndpoints>();
         services.TryAddSingleton<HoldEndpoints>();
         services.TryAddSingleton<AuditEndpoints>();
@@ -79,6 +89,14 @@ public static class ApiRoutes
         const string PoliceOwnAgency = "Police keys see only their own agency's holds; another agency's hold is a 404, as if it did not exist.";
         var linkLifetime = QueryParameter.Text("linkLifetime",
             $"How long the links work: an ISO 8601 duration from PT1M to {MediaRetention.Core.Evidence.EvidenceLinkPolicy.MaxLifetimeText} (default Evidence:LinkLifetime, 1 hour).") with { Format = "duration" };
+
+        app.MapGet(Me, (HttpRequest r, MeEndpoints e, CancellationToken ct) => e.GetAsync(r, ct))
+            .WithName("GetMe").WithTags("Console")
+            .WithSummary("Who the caller is: name, role and, for police, agency")
+            .WithDescription("The web console asks this after sign-in to show only what the role may do.")
+            .RequireRoles(Roles.All)
+            .Produces<MeResponse>()
+            .ProducesAccessProblems();
 
         app.MapGet(Media, (HttpRequest r, MediaEndpoints e, CancellationToken ct) => e.ListAsync(r, ct))
             .WithName("ListMedia").WithTags("Media")
@@ -106,6 +124,14 @@ public static class ApiRoutes
             .Produces<MediaView>()
             .ProducesProblems(NotFound).ProducesAccessProblems();
 
+        app.MapGet(MediaLink, (HttpRequest r, string id, MediaEndpoints e, CancellationToken ct) => e.LinkAsync(r, id, ct))
+            .WithName("GetMediaLink").WithTags("Media")
+            .WithSummary("A short-lived read-only link to play one medium")
+            .WithDescription("The same link rules as evidence (reads exactly that blob, expires at urlExpiresAt; Media:ViewLinkLifetime). Every link issued is audited (media.viewed).")
+            .RequireRoles(MediaEndpoints.Readers)
+            .Produces<MediaLinkResponse>()
+            .ProducesProblems(NotFound).ProducesAccessProblems();
+
         app.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct))
             .WithName("PlaceHold").WithTags("Holds")
             .WithSummary("Place a legal hold")
@@ -113,6 +139,15 @@ public static class ApiRoutes
             .RequireRoles(HoldEndpoints.Readers, "Police keys place holds for their own agency only (403 otherwise).")
             .Accepts<PlaceHoldRequest>("application/json")
             .Produces<PlacedHoldResponse>(StatusCodes.Status201Created)
+            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+
+        app.MapPost(HoldPreview, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct))
+            .WithName("PreviewHold").WithTags("Holds")
+            .WithSummary("What a hold would cover, without placing it")
+            .WithDescription("The same body and validation as placing a hold; nothing is stored, marked or audited. Police get the count only.")
+            .RequireRoles(HoldEndpoints.Readers, "Police keys preview holds for their own agency only (403 otherwise).")
+            .Accepts<PlaceHoldRequest>("application/json")
+            .Produces<HoldPreviewResponse>()
             .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
 
         app.MapGet(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.ListAsync(r, ct))
@@ -172,6 +207,7 @@ public static class ApiRoutes
             .WithName("GetEvidenceSigningKeys").WithTags("Evidence")
             .WithSummary("The public keys that sign evidence manifests (JWKS)")
             .WithDescription("Anonymous on purpose: public keys are not secret, and a court or a defence expert must be able to fetch them years later. Every key that ever signed stays listed after a rotation. 503 when no signing key is available.")
+            .RequireRoles([])
             .Produces(StatusCodes.Status200OK, contentType: SigningKeyEndpoints.ContentType)
             .ProducesProblems(StatusCodes.Status503ServiceUnavailable);
 
@@ -209,6 +245,13 @@ public static class ApiRoutes
             .RequireRoles(RetentionEndpoints.Admins)
             .Produces<SweepSummary>()
             .ProducesProblems(Conflict).ProducesAccessProblems();
+        return app;
+    }
+
+    /// <summary>The web console at <c>/</c>; map it after <see cref="MapMediaRetentionApi"/>.</summary>
+    public static IEndpointRouteBuilder MapMediaRetentionConsole(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods(ConsoleFiles, [HttpMethods.Get, HttpMethods.Head], (HttpRequest r, string? path, ConsoleEndpoints e) => e.Serve(r, path));
         return app;
     }
 }

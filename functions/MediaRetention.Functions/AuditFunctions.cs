@@ -10,13 +10,13 @@ public sealed class AuditFunctions(AuditEndpoints endpoints)
 {
     [Function(nameof(ListAudit))]
     public Task<IResult> ListAudit(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Audit)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Audit)] HttpRequest request,
         CancellationToken cancellationToken) =>
         endpoints.ListAsync(request, cancellationToken);
 
     [Function(nameof(VerifyAudit))]
     public Task<IResult> VerifyAudit(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.AuditVerify)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.AuditVerify)] HttpRequest request,
         CancellationToken cancellationToken) =>
         endpoints.VerifyAsync(request, cancellationToken);
 }

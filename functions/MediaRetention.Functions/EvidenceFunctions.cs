@@ -10,21 +10,21 @@ public sealed class EvidenceFunctions(EvidenceEndpoints endpoints)
 {
     [Function(nameof(GetEvidence))]
     public Task<IResult> GetEvidence(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.HoldEvidence)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.HoldEvidence)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         endpoints.PageAsync(request, id, cancellationToken);
 
     [Function(nameof(GetEvidenceManifest))]
     public Task<IResult> GetEvidenceManifest(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.HoldEvidenceManifest)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.HoldEvidenceManifest)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         endpoints.ManifestAsync(request, id, cancellationToken);
 
     [Function(nameof(VerifyEvidence))]
     public Task<IResult> VerifyEvidence(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.HoldEvidenceVerify)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.HoldEvidenceVerify)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         endpoints.VerifyAsync(request, id, cancellationToken);

@@ -10,26 +10,32 @@ public sealed class HoldFunctions(HoldEndpoints endpoints)
 {
     [Function(nameof(PlaceHold))]
     public Task<IResult> PlaceHold(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Holds)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.Holds)] HttpRequest request,
         CancellationToken cancellationToken) =>
         endpoints.PlaceAsync(request, cancellationToken);
 
+    [Function(nameof(PreviewHold))]
+    public Task<IResult> PreviewHold(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.HoldPreview)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        endpoints.PreviewAsync(request, cancellationToken);
+
     [Function(nameof(ListHolds))]
     public Task<IResult> ListHolds(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Holds)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Holds)] HttpRequest request,
         CancellationToken cancellationToken) =>
         endpoints.ListAsync(request, cancellationToken);
 
     [Function(nameof(GetHold))]
     public Task<IResult> GetHold(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.HoldById)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.HoldById)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         endpoints.GetAsync(request, id, cancellationToken);
 
     [Function(nameof(ReleaseHold))]
     public Task<IResult> ReleaseHold(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.HoldRelease)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.HoldRelease)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         endpoints.ReleaseAsync(request, id, cancellationToken);

@@ -6,8 +6,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace MediaRetention.Functions;
 
 /// <summary>
-/// <c>GET /api/media</c> and <c>GET /api/media/{id}</c>: one-liners into <see cref="MediaEndpoints"/>, the same
-/// endpoint the runner maps. Routes come from <see cref="ApiRoutes"/>; the <c>api</c> prefix from host.json.
+/// <c>GET /api/media</c>, <c>GET /api/media/{id}</c> and <c>GET /api/media/{id}/link</c>: one-liners into <see cref="MediaEndpoints"/>, the same
+/// endpoint the runner maps. Routes come from <see cref="ApiRoutes"/> (host.json's route prefix is empty).
 /// </summary>
 /// <remarks>
 /// With the ASP.NET Core integration (ConfigureFunctionsWebApplication) the worker executes an
@@ -18,14 +18,21 @@ public sealed class MediaFunctions(MediaEndpoints endpoints)
 {
     [Function(nameof(ListMedia))]
     public Task<IResult> ListMedia(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Media)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Media)] HttpRequest request,
         CancellationToken cancellationToken) =>
         endpoints.ListAsync(request, cancellationToken);
 
     [Function(nameof(GetMedia))]
     public Task<IResult> GetMedia(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.MediaById)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.MediaById)] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         endpoints.GetAsync(request, id, cancellationToken);
+
+    [Function(nameof(GetMediaLink))]
+    public Task<IResult> GetMediaLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.MediaLink)] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        endpoints.LinkAsync(request, id, cancellationToken);
 }

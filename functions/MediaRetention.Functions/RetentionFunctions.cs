@@ -24,13 +24,13 @@ public sealed class RetentionFunctions(RunRetentionSweepHandler sweeps, Retentio
 
     [Function(nameof(PreviewRetention))]
     public Task<IResult> PreviewRetention(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.RetentionPreview)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.RetentionPreview)] HttpRequest request,
         CancellationToken cancellationToken) =>
         endpoints.PreviewAsync(request, cancellationToken);
 
     [Function(nameof(SweepRetention))]
     public Task<IResult> SweepRetention(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.RetentionSweep)] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.RetentionSweep)] HttpRequest request,
         CancellationToken cancellationToken) =>
         endpoints.SweepAsync(request, cancellationToken);
 }

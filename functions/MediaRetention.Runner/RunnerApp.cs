@@ -6,12 +6,13 @@ using MediaRetention.Runner.Ingest;
 using MediaRetention.Runner.OpenApi;
 using MediaRetention.Runner.Retention;
 using MediaRetention.Runner.Telemetry;
+using MediaRetention.Runner.WebConsole;
 
 namespace MediaRetention.Runner;
 
 /// <summary>
 /// The self-hosted runner: the same handlers and /api routes as the Functions app, with a blob-scan ingest
-/// loop instead of the Event Grid blob trigger (which Azurite cannot raise). Wiring only.
+/// loop instead of the Event Grid blob trigger (which Azurite cannot raise), and the web console at /. Wiring only.
 /// </summary>
 public static class RunnerApp
 {
@@ -35,6 +36,8 @@ public static class RunnerApp
         builder.Services.AddSingleton<IngestCheckpointStore>();
         builder.Services.AddHostedService<BlobScanIngestService>();
         builder.Services.AddHostedService<RetentionTimerService>();
+        builder.Services.AddOptions<ConsoleOptions>().Bind(builder.Configuration.GetSection(ConsoleOptions.SectionName));
+        builder.Services.AddHostedService<ConsoleStorageCorsService>();
         builder.Services.AddHostedService<AuditAnchorTimerService>();
         configure?.Invoke(builder);
 
@@ -44,6 +47,7 @@ public static class RunnerApp
         app.MapMediaRetentionApi();
         app.MapRunnerHealth();
         app.MapOpenApi(ApiDocument.Path);
+        app.MapMediaRetentionConsole();
         return app;
     }
 }

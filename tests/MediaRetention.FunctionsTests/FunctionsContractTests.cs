@@ -17,8 +17,10 @@ namespace MediaRetention.FunctionsTests;
 /// </summary>
 public sealed class FunctionsContractTests
 {
-    // Function keys are the second gate behind App Service Authentication (README "Roles and keys").
-    private const string ApiAuthLevel = "Function";
+    // Anonymous to the Functions host: the web console in a browser cannot hold a function key. App Service
+    // Authentication authenticates, the endpoints authorise, and the principal is trusted only while the platform
+    // reports App Service Authentication on (README "Roles and keys").
+    private const string ApiAuthLevel = "Anonymous";
 
     // Public keys must be fetchable by anyone, years later (README "Evidence handover").
     private static readonly string[] AnonymousRoutes = [ApiRoutes.EvidenceSigningKeys];
@@ -98,6 +100,18 @@ public sealed class FunctionsContractTests
             var expected = AnonymousRoutes.Contains(f.Trigger["route"]) ? "Anonymous" : ApiAuthLevel;
             Assert.True(f.Trigger["authLevel"] == expected, $"{f.Name} has authLevel {f.Trigger["authLevel"]}, expected {expected}");
         });
+    }
+
+    [Fact]
+    public void The_web_console_is_one_anonymous_catch_all_for_reading()
+    {
+        var others = metadata.WithTrigger("httpTrigger").Where(f => f.Trigger["route"]?.StartsWith("api/", StringComparison.Ordinal) != true).ToList();
+
+        var console = Assert.Single(others);
+        Assert.Equal(nameof(ConsoleFunctions.WebConsole), console.Name);
+        Assert.Equal("{*path}", console.Trigger["route"]);
+        Assert.Equal("Anonymous", console.Trigger["authLevel"]);
+        Assert.Equal(["get", "head"], console.Trigger.Methods.Select(m => m.ToLowerInvariant()).Order(StringComparer.Ordinal));
     }
 
     [Fact]

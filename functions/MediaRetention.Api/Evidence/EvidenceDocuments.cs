@@ -11,13 +11,20 @@ public sealed record EvidencePageDocument(
     IReadOnlyList<EvidenceItemDocument> Items,
     string? ContinuationToken);
 
-/// <summary>The sealed manifest: every medium of the hold; <c>documentSha256</c> is the SHA-256 of the canonical JSON without it.</summary>
+/// <summary>
+/// The signed, sealed manifest: every medium of the hold; <c>signature</c> is ES256 over the canonical JSON without
+/// <c>documentSha256</c> and <c>signature</c>, and <c>documentSha256</c> the SHA-256 of the canonical JSON without itself.
+/// </summary>
 public sealed record EvidenceManifestDocument(
     EvidenceHoldDocument Hold,
     string GeneratedAt,
     string GeneratedBy,
     IReadOnlyList<EvidenceItemDocument> Items,
+    EvidenceSignatureDocument Signature,
     string DocumentSha256);
+
+/// <summary>The manifest's signature: algorithm, key id (RFC 7638 thumbprint; see GET /api/evidence/signing-keys) and the base64url r||s value.</summary>
+public sealed record EvidenceSignatureDocument(string Alg, string Kid, string Value);
 
 /// <summary>The hold as a liaison may read it (a phone number only masked). Times are UTC strings with milliseconds.</summary>
 public sealed record EvidenceHoldDocument(

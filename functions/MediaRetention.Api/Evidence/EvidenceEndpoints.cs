@@ -101,6 +101,11 @@ public sealed class EvidenceEndpoints(
             return problem!;
         }
 
+        if (JsonBody.RequireJsonContentType(request) is { } unsupported)
+        {
+            return unsupported;
+        }
+
         var result = await verify.HandleAsync(new VerifyEvidenceCommand(hold, caller.Name), cancellationToken);
         return Results.Ok(EvidenceVerificationResponse.From(result));
     }

@@ -19,8 +19,12 @@ public sealed class HoldEndpoints(
     IHoldStore holds,
     HoldCoverage coverage,
     IOptions<HoldOptions> options,
+    PreviewHoldHandler previewHold,
     TimeProvider time)
 {
+    /// <summary>Media listed in a preview: enough to recognise the scope, not a listing.</summary>
+    public const int PreviewSampleSize = 50;
+
     internal static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
     internal static readonly string[] Releasers = [Roles.Security, Roles.Admin];
 
@@ -57,6 +61,47 @@ public sealed class HoldEndpoints(
 
         var result = await placeHold.HandleAsync(command, cancellationToken);
         return Results.Created($"/api/holds/{result.Hold.Id}", new PlacedHoldResponse(HoldView.From(result.Hold), result.CoveredMedia));
+    }
+
+    /// <summary>
+    /// <c>POST /api/holds/preview</c>: the same body as placing a hold, fully validated, answered with what it
+    /// would cover now; nothing is stored, marked or audited. Police, who may not list media, get the count only.
+    /// </summary>
+    public async Task<IResult> PreviewAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<PlaceHoldRequest>(request, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        PlaceHoldCommand command;
+        try
+        {
+            command = ToCommand(body, caller);
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+
+        if (caller.IsPolice && command.RequestedBy.Agency != caller.Agency)
+        {
+            return ApiProblems.Forbidden($"Police keys place holds for their own agency ('{caller.Agency}') only.");
+        }
+
+        var preview = await previewHold.HandleAsync(command.Scope, caller.IsPolice ? 0 : PreviewSampleSize, cancellationToken);
+        return Results.Ok(new HoldPreviewResponse(
+            preview.CoveredMedia,
+            preview.CountIsLowerBound,
+            caller.IsPolice ? null : preview.Sample.Select(MediaView.From).ToList(),
+            HoldScopeView.Of(command.Scope)));
     }
 
     public async Task<IResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -39,6 +39,12 @@ public sealed record HoldView(
 
 public sealed record PlacedHoldResponse(HoldView Hold, int CoveredMedia);
 
+/// <summary>
+/// What a hold would cover now. <see cref="Items"/> is the first <see cref="HoldEndpoints.PreviewSampleSize"/>
+/// media, or null for police (who may not list media). <see cref="AtLeast"/>: counting stopped at its cap.
+/// </summary>
+public sealed record HoldPreviewResponse(int CoveredMedia, bool AtLeast, IReadOnlyList<MediaView>? Items, HoldScopeView Scope);
+
 public sealed record HoldListResponse(IReadOnlyList<HoldView> Items, string? ContinuationToken)
 {
     /// <summary>Rows of this page that cannot be read; absent when there are none.</summary>

@@ -1,10 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace MediaRetention.Api.Http;
 
-/// <summary>Reads a bounded JSON request body; anything over the limit is refused without being read whole.</summary>
+/// <summary>
+/// Reads a bounded JSON request body; anything over the limit is refused without being read whole.
+/// Every state-changing request must declare <c>Content-Type: application/json</c>, with or without a body.
+/// </summary>
+/// <remarks>
+/// Why the content type is enforced: an HTML form on another site can make a signed-in browser POST here (with
+/// the App Service Authentication cookie), but only as form or text/plain content; and a cross-origin fetch()
+/// that declares application/json must first pass a CORS preflight, which this API never grants. So a request
+/// that says application/json was sent by a script of this origin (the console) or by a non-browser client.
+/// </remarks>
 public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
@@ -19,10 +29,18 @@ public static class JsonBody
         MaxDepth = MaxDepth,
     };
 
-    /// <summary>The body, or the problem to return (413 too large, 400 not JSON of the expected shape).</summary>
+    private const string JsonRequired =
+        "Send this request with 'Content-Type: application/json' (state-changing requests must declare a JSON body, even an empty one).";
+
+    /// <summary>The body, or the problem to return (415 not declared as JSON, 413 too large, 400 not JSON of the expected shape).</summary>
     public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
+        if (RequireJsonContentType(request) is { } unsupported)
+        {
+            return (null, unsupported);
+        }
+
         if (request.ContentLength > MaxBytes)
         {
             return (null, ApiProblems.PayloadTooLarge($"The request body is larger than {MaxBytes / 1024} KB."));
@@ -87,4 +105,19 @@ public static class JsonBody
         var text = end > 0 ? message[..end] : message;
         return text.Length <= 200 ? text : text[..200] + "...";
     }
+
+    /// <summary>
+    /// For state-changing requests that take no body (run a sweep, verify evidence): null when the request
+    /// declares JSON, otherwise the 415 problem to return. Any body sent along is ignored.
+    /// </summary>
+    public static IResult? RequireJsonContentType(HttpRequest request) =>
+        IsJson(request.ContentType) ? null : ApiProblems.UnsupportedMediaType(JsonRequired);
+
+    /// <summary>application/json or a structured +json type, with any parameters (charset).</summary>
+    public static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && parsed.MediaType.HasValue
+        && (parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (parsed.MediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
+                && parsed.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
 }

@@ -12,7 +12,7 @@ namespace MediaRetention.Api.Media;
 /// <c>GET /api/media</c> and <c>GET /api/media/{id}</c>: security and admin only, since media records are
 /// personal data. Hosts call these; they hold no logic of their own.
 /// </summary>
-public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldStore holds)
+public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldStore holds, IssueMediaViewLinkHandler viewLinks)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -107,5 +107,28 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
         {
             Holds = covering.Select(h => new HoldReference(h.Id, h.CaseNumber, h.Agency)).ToList(),
         });
+    }
+
+    /// <summary>
+    /// <c>GET /api/media/{id}/link</c>: a short-lived read link for playing one medium in a browser. Audited as
+    /// <c>media.viewed</c> before it is returned.
+    /// </summary>
+    public async Task<IResult> LinkAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        if (!MediaId.IsWellFormed(id))
+        {
+            return ApiProblems.NotFound($"No medium with id '{(id.Length <= 64 ? id : id[..64] + "...")}'. Ids are 32 lower-case hex characters.");
+        }
+
+        var link = await viewLinks.HandleAsync(new IssueMediaViewLinkCommand(id, caller.Name), cancellationToken);
+        return link is null
+            ? ApiProblems.NotFound($"No medium with id '{id}'.")
+            : Results.Ok(new MediaLinkResponse(link.Media.Id, link.Media.ContentType, link.Url.AbsoluteUri, link.ExpiresAt));
     }
 }

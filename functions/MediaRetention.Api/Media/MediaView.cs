@@ -48,3 +48,6 @@ public sealed record MediaListResponse(IReadOnlyList<MediaView> Items, string? C
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<UnreadableMediaRow>? Unreadable { get; init; }
 }
+
+/// <summary>A read link for playing one medium; it stops working at <see cref="UrlExpiresAt"/>.</summary>
+public sealed record MediaLinkResponse(string MediaId, string? ContentType, string Url, DateTimeOffset UrlExpiresAt);

@@ -37,6 +37,11 @@ public sealed class RetentionEndpoints(ApiAccess access, RetentionSweepHandler s
             return auth.Denial!;
         }
 
+        if (JsonBody.RequireJsonContentType(request) is { } unsupported)
+        {
+            return unsupported;
+        }
+
         // The sweep is not tied to the HTTP request: a client giving up must not stop it halfway.
         var result = await sweeps.RunAsync("api:" + caller.Name, CancellationToken.None);
         return result.Busy

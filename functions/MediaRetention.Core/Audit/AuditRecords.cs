@@ -73,4 +73,5 @@ public static class AuditActions
     public const string EvidenceManifestIssued = "evidence.manifest";
     public const string EvidenceLinksIssued = "evidence.links";
     public const string EvidenceVerified = "evidence.verified";
+    public const string MediaViewed = "media.viewed";
 }

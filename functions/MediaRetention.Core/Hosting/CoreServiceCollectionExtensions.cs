@@ -41,6 +41,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IMediaBlobStore, AzureMediaBlobStore>();
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
         services.TryAddSingleton<StorageProvisioner>();
+        services.TryAddSingleton<BlobCorsRules>();
         services.TryAddSingleton<IngestBlobHandler>();
         services.AddMediaRetentionAudit(configuration);
 
@@ -68,6 +69,11 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IssueEvidenceLinksHandler>();
         services.TryAddSingleton<BuildEvidenceManifestHandler>();
         services.TryAddSingleton<VerifyEvidenceHandler>();
+
+        services.AddOptions<MediaViewOptions>().Bind(configuration.GetSection(MediaViewOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IssueMediaViewLinkHandler>();
+        services.TryAddSingleton<PreviewHoldHandler>();
         return services;
     }
 }

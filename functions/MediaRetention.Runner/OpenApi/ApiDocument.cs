@@ -12,7 +12,8 @@ namespace MediaRetention.Runner.OpenApi;
 /// The API's OpenAPI document at <c>/openapi/v1.json</c>, made from the routes' own metadata (ApiRoutes): summaries,
 /// bodies, problem responses, query parameters and the roles each route admits (in the description and as
 /// <c>x-required-roles</c>). The same document describes the Functions app, which serves the same routes behind
-/// Entra ID and a function key.
+/// App Service Authentication (Entra ID); its HTTP functions are anonymous to the Functions host, since a browser
+/// cannot hold a function key.
 /// </summary>
 public static class ApiDocument
 {
@@ -21,7 +22,6 @@ public static class ApiDocument
     public const string RolesExtension = "x-required-roles";
     public const string ApiKeyScheme = "ApiKey";
     public const string EntraIdScheme = "EntraId";
-    public const string FunctionKeyScheme = "FunctionKey";
 
     public static IServiceCollection AddApiDocument(this IServiceCollection services)
     {
@@ -77,7 +77,7 @@ public static class ApiDocument
             Description =
                 "Legal holds, evidence handover, retention and the audit log of MediaRetention. Every route is served by the " +
                 "self-hosted runner (API key in X-Api-Key) and by the Azure Functions app (Entra ID bearer token through App " +
-                "Service Authentication, plus a function key). Errors are application/problem+json with a `detail` that " +
+                "Service Authentication). Errors are application/problem+json with a `detail` that " +
                 "names the field to fix. A client with too many failed authentications gets 429 with Retry-After.",
         };
         document.Components ??= new OpenApiComponents();
@@ -96,13 +96,6 @@ public static class ApiDocument
             BearerFormat = "JWT",
             Description = "The Functions app: an Entra ID token; app roles security, admin and police.{agency}.",
         };
-        document.Components.SecuritySchemes[FunctionKeyScheme] = new OpenApiSecurityScheme
-        {
-            Type = SecuritySchemeType.ApiKey,
-            In = ParameterLocation.Header,
-            Name = "x-functions-key",
-            Description = "The Functions app: a function key, the second gate behind Entra ID (or `code` in the query).",
-        };
 
         foreach (var operation in (document.Paths ?? []).Values.SelectMany(p => p.Operations ?? []).Select(o => o.Value))
         {
@@ -114,7 +107,6 @@ public static class ApiDocument
                     new OpenApiSecurityRequirement
                     {
                         [new OpenApiSecuritySchemeReference(EntraIdScheme, document)] = [],
-                        [new OpenApiSecuritySchemeReference(FunctionKeyScheme, document)] = [],
                     },
                 ];
             }

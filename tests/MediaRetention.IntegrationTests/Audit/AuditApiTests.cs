@@ -45,12 +45,15 @@ public sealed class AuditApiTests(AzuriteFixture azurite)
         await using var runner = await RunnerHost.StartAsync(azurite.ConnectionString, storage);
         using var admin = runner.ClientFor(TestKeys.Admin);
         using var nobody = runner.ClientFor(null);
-        for (var i = 0; i < 3; i++)
-        {
-            await nobody.GetAsync("/api/holds");
-        }
+        using var wrongKey = runner.ClientFor("not-a-key");
+        using var police = runner.ClientFor(TestKeys.Police);
 
-        var sweep = await admin.PostAsync("/api/retention/sweep", null);
+        // Three different denials (repeats of one kind would be aggregated into a single entry).
+        await nobody.GetAsync("/api/holds");
+        await wrongKey.GetAsync("/api/holds");
+        await police.GetAsync("/api/audit");
+
+        var sweep = await admin.PostAsJsonAsync("/api/retention/sweep", new { });
         Assert.Equal(System.Net.HttpStatusCode.OK, sweep.StatusCode);
 
         var before = (await admin.GetFromJsonAsync<AuditVerification>("/api/audit/verify", JsonSerializerOptions.Web))!;

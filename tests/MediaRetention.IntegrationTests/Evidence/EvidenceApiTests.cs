@@ -140,7 +140,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             Assert.Contains(manifestEntries, e => e.Details["documentSha256"] == manifestSha256 && e.Details["items"] == "3");
             Assert.Contains(audit.Items, e => e.Action == AuditActions.AccessDenied && e.Actor == "liaison-bergen");
 
-            var intact = await police.PostAsync($"/api/holds/{holdId}/evidence/verify", null);
+            var intact = await police.PostAsJsonAsync($"/api/holds/{holdId}/evidence/verify", new { });
             Assert.Equal(HttpStatusCode.OK, intact.StatusCode);
             var intactResult = (await intact.Content.ReadFromJsonAsync<JsonObject>())!;
             Assert.True(intactResult["intact"]!.GetValue<bool>());
@@ -162,7 +162,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             await runner.WaitForAsync<MediaView>($"/api/media/{MediaId.For(storage.CctvContainer, alteredName)}",
                 m => m.AlteredSha256 == tamperedSha256, IngestDeadline);
 
-            var verify = await police.PostAsync($"/api/holds/{holdId}/evidence/verify", null);
+            var verify = await police.PostAsJsonAsync($"/api/holds/{holdId}/evidence/verify", new { });
 
             Assert.Equal(HttpStatusCode.OK, verify.StatusCode);
             var result = (await verify.Content.ReadFromJsonAsync<JsonObject>())!;

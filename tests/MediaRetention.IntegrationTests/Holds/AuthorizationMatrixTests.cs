@@ -38,18 +38,21 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
 
         var expectations = new (string Method, string Path, Func<object?> Body, Dictionary<string, HttpStatusCode> Status)[]
         {
+            ("GET", "/api/me", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK)),
             ("GET", "/api/media", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.Forbidden)),
             ("GET", $"/api/media/{mediaId}", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
+            ("GET", $"/api/media/{mediaId}/link", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
             ("POST", "/api/holds", () => HoldBody("oslo-pd"), Row(ok: HttpStatusCode.Created, police: HttpStatusCode.Created, otherPolice: HttpStatusCode.Forbidden)),
+            ("POST", "/api/holds/preview", () => HoldBody("oslo-pd"), Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.Forbidden)),
             ("GET", "/api/holds", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK)),
             ("GET", $"/api/holds/{holdId}", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("GET", "/api/audit", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", "/api/audit/verify", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", "/api/retention/preview", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
-            ("POST", "/api/retention/sweep", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("POST", "/api/retention/sweep", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", $"/api/holds/{holdId}/evidence", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("GET", $"/api/holds/{holdId}/evidence/manifest", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
-            ("POST", $"/api/holds/{holdId}/evidence/verify", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
+            ("POST", $"/api/holds/{holdId}/evidence/verify", () => new { }, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("POST", $"/api/holds/{new string('b', 32)}/release", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
         };
 

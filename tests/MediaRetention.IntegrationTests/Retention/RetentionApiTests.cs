@@ -48,7 +48,7 @@ public sealed class RetentionApiTests(AzuriteFixture azurite)
         Assert.Equal([held.Name], preview.KeptByHolds.Select(m => m.BlobName));
         Assert.Equal(["OPD-77"], preview.KeptByHolds[0].CaseNumbers);
 
-        var response = await admin.PostAsync("/api/retention/sweep", null);
+        var response = await admin.PostAsJsonAsync("/api/retention/sweep", new { });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var summary = await response.Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web);
         Assert.Equal((1, 1, 0), (summary!.Deleted, summary.HeldKept, summary.Failures));

@@ -1,0 +1,362 @@
+// Holds: the list (police see their own agency's only: the API filters), one hold with what it covers and its
+// release, and placing a hold of any scope with a preview of what it would cover before it is placed.
+import { api, session } from './api.js';
+import {
+  announce, append, badge, clear, describeScope, empty, errorNotice, facts, field, formatBytes, h, localInputToIso, notice, replace, table, timeEl, utcOffsetLabel,
+} from './dom.js';
+import { can } from './roles.js';
+
+export async function renderHoldList(view, params) {
+  const status = h('select', { name: 'status' },
+    h('option', { value: 'active' }, 'Active'),
+    h('option', { value: 'released' }, 'Released'),
+    h('option', { value: 'all' }, 'All'));
+  status.value = params.get('status') ?? 'active';
+  const list = h('div', {});
+  const police = session.me.role === 'police';
+
+  append(view,
+    h('div', { class: 'page-head' },
+      h('h1', {}, police ? `Holds of ${session.me.agency}` : 'Legal holds'),
+      can('placeHold') ? h('a', { class: 'button', href: '#/holds/new' }, 'Place a hold') : null),
+    police ? h('p', { class: 'muted' }, 'Only your agency\'s holds are listed. Open a hold to collect its evidence.') : null,
+    h('form', { class: 'filters panel', on: { submit: (e) => { e.preventDefault(); load(); } } },
+      field('Status', status),
+      h('div', { class: 'field' }, h('button', { type: 'submit', class: 'secondary' }, 'Show'))),
+    list);
+
+  let items = [];
+  let token = null;
+  status.addEventListener('change', () => load());
+  await load();
+
+  async function load(more = false) {
+    if (!more) {
+      items = [];
+      token = null;
+      window.history.replaceState(null, '', `#/holds?status=${encodeURIComponent(status.value)}`);
+      replace(list, h('p', { class: 'muted' }, 'Loading…'));
+    }
+    try {
+      const page = await api.holds({ status: status.value, pageSize: 100, continuationToken: token ?? undefined });
+      items.push(...page.items);
+      token = page.continuationToken;
+      render();
+      announce(`${items.length} ${items.length === 1 ? 'hold' : 'holds'} shown.`);
+    } catch (error) {
+      replace(list, errorNotice(error, 'Loading holds'));
+    }
+  }
+
+  function render() {
+    clear(list);
+    if (items.length === 0) {
+      append(list, empty(status.value === 'active'
+        ? 'No active holds. A hold keeps recordings from being deleted; place one when a police report names footage or calls.'
+        : 'No holds to show.'));
+      return;
+    }
+    append(list, table(['Case', 'Scope', 'Requested by', 'Placed', 'Status', ''],
+      items.map((hold) => h('tr', {},
+        h('td', { class: 'break' }, h('a', { href: `#/holds/${encodeURIComponent(hold.id)}` }, hold.caseNumber)),
+        h('td', { class: 'break' }, describeScope(hold.scope)),
+        h('td', { class: 'break' }, `${hold.requestedBy.officer} (${hold.requestedBy.agency})`),
+        h('td', { class: 'nowrap' }, timeEl(hold.placedAt), h('div', { class: 'small muted break' }, `by ${hold.placedBy}`)),
+        h('td', {}, holdBadge(hold)),
+        h('td', {}, h('a', { class: 'button secondary small', href: `#/evidence/${encodeURIComponent(hold.id)}`, 'aria-label': `Evidence for ${hold.caseNumber}` }, 'Evidence')))),
+      { caption: 'Holds' }));
+    if (token) {
+      append(list, h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', on: { click: () => load(true) } }, 'Load more')));
+    }
+  }
+}
+
+function holdBadge(hold) {
+  return hold.status === 'active' ? badge('good', 'Active') : badge('neutral', 'Released');
+}
+
+export async function renderHoldDetail(view, holdId) {
+  append(view, h('p', { class: 'muted' }, 'Loading the hold…'));
+  let detail;
+  try {
+    detail = await api.hold(holdId, { pageSize: 100 });
+  } catch (error) {
+    replace(view, h('h1', {}, 'Hold'), errorNotice(error, 'Loading the hold'), h('p', {}, h('a', { href: '#/holds' }, 'Back to the holds')));
+    return;
+  }
+  const { hold } = detail;
+  const covered = h('div', {});
+  const releaseBox = h('div', {});
+
+  replace(view,
+    h('p', {}, h('a', { href: '#/holds' }, '← All holds')),
+    h('div', { class: 'page-head' },
+      h('h1', { class: 'break' }, `Hold ${hold.caseNumber}`),
+      h('div', { class: 'toolbar' },
+        holdBadge(hold),
+        h('a', { class: 'button', href: `#/evidence/${encodeURIComponent(hold.id)}` }, 'Evidence and verification'))),
+    h('div', { class: 'split' },
+      h('section', { class: 'panel', 'aria-labelledby': 'covered-title' }, h('h2', { id: 'covered-title' }, 'Recordings it keeps'), covered),
+      h('section', { class: 'panel', 'aria-labelledby': 'hold-facts-title' },
+        h('h2', { id: 'hold-facts-title' }, 'About this hold'),
+        facts([
+          ['Case number', hold.caseNumber],
+          ['Reason', hold.reason],
+          ['Scope', describeScope(hold.scope)],
+          ['Requested by', `${hold.requestedBy.officer}, ${hold.requestedBy.agency}`],
+          ['Agency', hold.agency],
+          ['Placed by', hold.placedBy],
+          ['Placed', timeEl(hold.placedAt)],
+          ['Review by', hold.reviewDate ? timeEl(hold.reviewDate) : null],
+          ['Status', hold.status],
+          ['Released by', hold.release?.releasedBy],
+          ['Released', hold.release ? timeEl(hold.release.releasedAt) : null],
+          ['Release reason', hold.release?.reason],
+          ['Hold id', h('span', { class: 'mono' }, hold.id)],
+        ]),
+        releaseBox)));
+
+  let items = detail.coveredMedia.items;
+  let token = detail.coveredMedia.continuationToken;
+  renderCovered();
+  renderRelease();
+
+  function renderCovered() {
+    clear(covered);
+    if (items.length === 0) {
+      append(covered, empty(hold.scope.from
+        ? 'Nothing recorded in this window is indexed yet. Recordings uploaded later whose time falls in the window are kept too.'
+        : 'No indexed recording matches this hold.'));
+      return;
+    }
+    append(covered, table(['Recorded', 'Name', { text: 'Size', class: 'num' }, 'SHA-256'],
+      items.map((m) => h('tr', {},
+        h('td', { class: 'nowrap' }, timeEl(m.recordedAt ?? m.uploadedAt)),
+        h('td', { class: 'break' }, m.blobName),
+        h('td', { class: 'num' }, formatBytes(m.size)),
+        h('td', { class: 'hash' }, m.sha256))),
+      { caption: 'Recordings kept by this hold' }));
+    if (token) {
+      append(covered, h('div', { class: 'actions' }, h('button', {
+        type: 'button',
+        class: 'secondary',
+        on: {
+          click: async () => {
+            try {
+              const page = await api.hold(hold.id, { pageSize: 100, continuationToken: token });
+              items = items.concat(page.coveredMedia.items);
+              token = page.coveredMedia.continuationToken;
+              renderCovered();
+            } catch (error) {
+              append(covered, errorNotice(error, 'Loading more recordings'));
+            }
+          },
+        },
+      }, 'Load more')));
+    }
+  }
+
+  function renderRelease() {
+    clear(releaseBox);
+    if (hold.status !== 'active' || !can('releaseHold')) return;
+    const reason = h('textarea', { name: 'reason', required: true, maxlength: '2000' });
+    const result = h('div', { 'aria-live': 'polite' });
+    const confirm = h('button', { type: 'submit', class: 'danger' }, 'Release this hold');
+    const form = h('form', {
+      novalidate: true,
+      on: {
+        submit: async (event) => {
+          event.preventDefault();
+          if (!reason.value.trim()) {
+            replace(result, notice('warn', 'A reason is required', 'Say why the footage no longer needs to be kept, e.g. "Case closed by the prosecutor".'));
+            reason.focus();
+            return;
+          }
+          confirm.disabled = true;
+          try {
+            const released = await api.releaseHold(hold.id, reason.value.trim());
+            announce(`Hold ${released.caseNumber} released.`);
+            await renderHoldDetail(clear(view), hold.id);
+            append(view.querySelector('.page-head'), notice('good', 'Hold released', 'Its recordings now follow normal retention unless another hold keeps them.'));
+          } catch (error) {
+            confirm.disabled = false;
+            replace(result, errorNotice(error, 'Releasing the hold'));
+          }
+        },
+      },
+    },
+    h('h3', {}, 'Release'),
+    h('p', { class: 'small muted' }, 'Releasing lets retention delete these recordings once no other hold keeps them. It cannot be undone, and it is recorded in the audit log.'),
+    field('Reason for release', reason),
+    h('div', { class: 'actions' }, confirm),
+    result);
+    append(releaseBox, form);
+  }
+}
+
+const SCOPES = [
+  ['cctv', 'CCTV of a site in a time window'],
+  ['system', 'Calls of a phone system in a time window'],
+  ['phone', 'Calls with a phone number in a time window'],
+  ['call', 'One call (by call id)'],
+  ['media', 'Listed recordings (by id)'],
+];
+
+export async function renderNewHold(view, params) {
+  const police = session.me.role === 'police';
+  const inputs = {
+    caseNumber: h('input', { name: 'caseNumber', required: true, maxlength: '64', autocomplete: 'off', placeholder: 'e.g. OPD-2026-4711' }),
+    reason: h('textarea', { name: 'reason', required: true, maxlength: '2000' }),
+    agency: h('input', { name: 'agency', required: true, maxlength: '64', autocomplete: 'off', value: police ? session.me.agency : '', readonly: police }),
+    officer: h('input', { name: 'officer', required: true, maxlength: '128', autocomplete: 'off' }),
+    reviewDate: h('input', { name: 'reviewDate', type: 'datetime-local' }),
+    site: h('input', { name: 'site', autocomplete: 'off' }),
+    cameras: h('input', { name: 'cameras', autocomplete: 'off', placeholder: 'cam-01, cam-02' }),
+    system: h('input', { name: 'system', autocomplete: 'off' }),
+    phoneNumber: h('input', { name: 'phoneNumber', type: 'tel', autocomplete: 'off' }),
+    callId: h('input', { name: 'callId', autocomplete: 'off' }),
+    mediaIds: h('textarea', { name: 'mediaIds', placeholder: 'One id per line' }),
+    from: h('input', { name: 'from', type: 'datetime-local', step: '1' }),
+    to: h('input', { name: 'to', type: 'datetime-local', step: '1' }),
+  };
+  const scopeRadios = SCOPES.map(([value, label]) => h('label', {},
+    h('input', { type: 'radio', name: 'scopeType', value }), label));
+  const initialMedia = params.get('media');
+  const initialType = initialMedia ? 'media' : (params.get('type') ?? 'cctv');
+  for (const radio of scopeRadios) radio.querySelector('input').checked = radio.querySelector('input').value === initialType;
+  if (initialMedia) inputs.mediaIds.value = initialMedia;
+
+  const scopeFields = {
+    cctv: [field('Site', inputs.site), field('Cameras', inputs.cameras, '(comma-separated; empty for all cameras)')],
+    system: [field('Phone system', inputs.system)],
+    phone: [field('Phone number', inputs.phoneNumber, '(stored only hashed and masked)')],
+    call: [field('Call id', inputs.callId)],
+    media: [h('div', { class: 'field wide' }, field('Recording ids', inputs.mediaIds, '(32 hex characters each)'))],
+  };
+  const windowFields = [field('From', inputs.from, `(${utcOffsetLabel()})`), field('To', inputs.to, `(${utcOffsetLabel()})`)];
+  const scopeBox = h('div', { class: 'form-grid' });
+  const previewBox = h('div', { 'aria-live': 'polite' });
+  const resultBox = h('div', { 'aria-live': 'polite' });
+  const previewButton = h('button', { type: 'button', class: 'secondary', on: { click: () => preview() } }, 'Preview what it covers');
+  const placeButton = h('button', { type: 'submit', disabled: true }, 'Place hold');
+  let previewed = null; // the JSON body the current preview was made for
+
+  // novalidate: the API checks every field and its answer names the one to fix.
+  const form = h('form', { novalidate: true, on: { submit: (event) => { event.preventDefault(); place(); }, input: invalidate, change: invalidate } },
+    h('fieldset', {}, h('legend', {}, 'The request'),
+      h('div', { class: 'form-grid' },
+        field('Case number', inputs.caseNumber, '(police report reference)'),
+        field('Requesting agency', inputs.agency),
+        field('Requesting officer', inputs.officer),
+        field('Review by', inputs.reviewDate, '(optional)'),
+        h('div', { class: 'field wide' }, field('Reason', inputs.reason)))),
+    h('fieldset', {}, h('legend', {}, 'What to keep'),
+      h('div', { class: 'choices', role: 'radiogroup', 'aria-label': 'Scope' }, scopeRadios),
+      scopeBox),
+    h('div', { class: 'actions' }, previewButton, placeButton,
+      h('span', { class: 'small muted' }, 'Preview first: the hold is placed exactly as previewed.')),
+    previewBox, resultBox);
+
+  append(view,
+    h('h1', {}, police ? `Place a hold for ${session.me.agency}` : 'Place a legal hold'),
+    h('p', { class: 'muted' }, 'A hold keeps every recording it covers from deletion until it is released. Window holds also keep recordings uploaded later whose recording time falls in the window.'),
+    h('div', { class: 'panel' }, form));
+  for (const radio of scopeRadios) radio.querySelector('input').addEventListener('change', renderScopeFields);
+  renderScopeFields();
+
+  function scopeType() {
+    return scopeRadios.map((r) => r.querySelector('input')).find((i) => i.checked)?.value ?? 'cctv';
+  }
+
+  function renderScopeFields() {
+    const type = scopeType();
+    replace(scopeBox, scopeFields[type], ['cctv', 'system', 'phone'].includes(type) ? windowFields : []);
+  }
+
+  function invalidate() {
+    if (previewed !== null && JSON.stringify(body()) !== previewed) {
+      previewed = null;
+      placeButton.disabled = true;
+      replace(previewBox, notice('info', 'The form changed', 'Preview again before placing the hold.'));
+    }
+  }
+
+  function body() {
+    const type = scopeType();
+    const scope = { type };
+    if (type === 'cctv') {
+      scope.site = inputs.site.value.trim();
+      const cameras = inputs.cameras.value.split(',').map((c) => c.trim()).filter(Boolean);
+      if (cameras.length) scope.cameras = cameras;
+    }
+    if (type === 'system') scope.system = inputs.system.value.trim();
+    if (type === 'phone') scope.phoneNumber = inputs.phoneNumber.value.trim();
+    if (type === 'call') scope.callId = inputs.callId.value.trim();
+    if (type === 'media') scope.mediaIds = inputs.mediaIds.value.split(/[\s,]+/).map((v) => v.trim()).filter(Boolean);
+    if (['cctv', 'system', 'phone'].includes(type)) {
+      scope.from = localInputToIso(inputs.from.value);
+      scope.to = localInputToIso(inputs.to.value);
+    }
+    return {
+      caseNumber: inputs.caseNumber.value.trim(),
+      reason: inputs.reason.value.trim(),
+      requestedBy: { agency: inputs.agency.value.trim(), officer: inputs.officer.value.trim() },
+      reviewDate: localInputToIso(inputs.reviewDate.value),
+      scope,
+    };
+  }
+
+  async function preview() {
+    const request = body();
+    replace(previewBox, h('p', { class: 'muted' }, 'Checking what the hold would cover…'));
+    previewButton.disabled = true;
+    try {
+      const result = await api.previewHold(request);
+      previewed = JSON.stringify(request);
+      placeButton.disabled = false;
+      const count = `${result.atLeast ? 'at least ' : ''}${result.coveredMedia}`;
+      replace(previewBox,
+        notice(result.coveredMedia > 0 ? 'info' : 'warn',
+          `This hold would keep ${count} ${result.coveredMedia === 1 ? 'recording' : 'recordings'} now`,
+          describeScope(result.scope),
+          result.coveredMedia === 0 && request.scope.from ? ' — nothing indexed yet; recordings uploaded later in the window will be kept.' : ''),
+        result.items?.length
+          ? table(['Recorded', 'Name', { text: 'Size', class: 'num' }],
+            result.items.map((m) => h('tr', {},
+              h('td', { class: 'nowrap' }, timeEl(m.recordedAt ?? m.uploadedAt)),
+              h('td', { class: 'break' }, m.blobName),
+              h('td', { class: 'num' }, formatBytes(m.size)))),
+            { caption: 'Recordings the hold would keep' })
+          : null,
+        result.items && result.items.length < result.coveredMedia ? h('p', { class: 'small muted' }, `The first ${result.items.length} are listed.`) : null);
+      announce(`Preview: the hold would keep ${count} recordings. Place hold is now available.`);
+    } catch (error) {
+      previewed = null;
+      placeButton.disabled = true;
+      replace(previewBox, errorNotice(error, 'Preview'));
+      announce(`Preview failed: ${error.detail ?? error.message}`);
+    } finally {
+      previewButton.disabled = false;
+    }
+  }
+
+  async function place() {
+    const request = body();
+    if (previewed === null || JSON.stringify(request) !== previewed) {
+      replace(resultBox, notice('warn', 'Preview first', 'Preview the hold so you can see what it keeps before placing it.'));
+      return;
+    }
+    placeButton.disabled = true;
+    try {
+      const placed = await api.placeHold(request);
+      announce(`Hold ${placed.hold.caseNumber} placed; it keeps ${placed.coveredMedia} recordings.`);
+      window.location.hash = `#/holds/${encodeURIComponent(placed.hold.id)}`;
+    } catch (error) {
+      placeButton.disabled = false;
+      replace(resultBox, errorNotice(error, 'Placing the hold'));
+    }
+  }
+
+  if (initialMedia) inputs.caseNumber.focus();
+}
+
