@@ -26,7 +26,15 @@ public static class RunnerApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // The router answers 415 by itself when a POST's content type is not one its route accepts (the
+            // routes' Accepts metadata): say what to send, as JsonBody does for the Functions app.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                context.ProblemDetails.Detail ??= MediaRetention.Api.Http.JsonBody.JsonRequired;
+            }
+        });
         builder.Services.AddMediaRetentionCore(builder.Configuration);
         builder.Services.AddMediaRetentionApi(builder.Configuration);
         builder.Services.AddRunnerHealth(builder.Configuration);

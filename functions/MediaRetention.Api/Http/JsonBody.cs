@@ -29,7 +29,7 @@ public static class JsonBody
         MaxDepth = MaxDepth,
     };
 
-    private const string JsonRequired =
+    public const string JsonRequired =
         "Send this request with 'Content-Type: application/json' (state-changing requests must declare a JSON body, even an empty one).";
 
     /// <summary>The body, or the problem to return (415 not declared as JSON, 413 too large, 400 not JSON of the expected shape).</summary>

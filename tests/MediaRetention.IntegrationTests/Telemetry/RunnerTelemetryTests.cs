@@ -114,7 +114,8 @@ public sealed class RunnerTelemetryTests(AzuriteFixture azurite)
 
     private static async Task<SweepSummary> SweepAsync(HttpClient admin)
     {
-        var response = await admin.PostAsync("/api/retention/sweep", null);
+        using var json = new StringContent("", System.Text.Encoding.UTF8, "application/json");
+        var response = await admin.PostAsync("/api/retention/sweep", json);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web))!;
     }
