@@ -2,7 +2,6 @@ using MediaRetention.Api.Auth;
 using MediaRetention.Api.Http;
 using MediaRetention.Api.Media;
 using MediaRetention.Core.Holds;
-using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -122,7 +121,10 @@ public sealed class HoldEndpoints(
             var token = PageTokens.Open(PageTokens.Holds, filters, q.Text("continuationToken", 4096));
             var page = await holds.ListAsync(status == "all" ? null : status, agency, token, q.Number("pageSize", 100, 1, 1000), cancellationToken);
             return Results.Ok(new HoldListResponse(
-                page.Items.Select(HoldView.From).ToList(), PageTokens.Seal(PageTokens.Holds, filters, page.ContinuationToken)));
+                page.Items.Select(HoldView.From).ToList(), PageTokens.Seal(PageTokens.Holds, filters, page.ContinuationToken))
+            {
+                Unreadable = page.Unreadable.Count == 0 ? null : page.Unreadable.Select(u => UnreadableHoldView.From(u)).ToList(),
+            });
         }
         catch (RequestValidationException e)
         {
@@ -136,10 +138,21 @@ public sealed class HoldEndpoints(
 
     public async Task<IResult> GetAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
-        var (_, hold, problem) = await RequireVisibleHoldAsync(request, id, Readers, cancellationToken);
-        if (hold is null)
+        var auth = await access.RequireAsync(request, Readers, cancellationToken);
+        if (auth.Caller is not { } caller)
         {
-            return problem!;
+            return auth.Denial!;
+        }
+
+        var stored = await FindVisibleAsync(request, caller, id, cancellationToken);
+        if (stored is null)
+        {
+            return HoldNotFound(id);
+        }
+
+        if (stored.Hold is not { } hold)
+        {
+            return Results.Ok(new UnreadableHoldDetailResponse(UnreadableHoldView.From(stored.Unreadable!), UnreadableDetail(stored.Unreadable!)));
         }
 
         try
@@ -170,7 +183,7 @@ public sealed class HoldEndpoints(
             return auth.Denial!;
         }
 
-        if (!MediaId.IsWellFormed(id))
+        if (!HoldIds.IsAddressable(id))
         {
             return HoldNotFound(id);
         }
@@ -192,18 +205,20 @@ public sealed class HoldEndpoints(
         }
 
         var result = await releaseHold.HandleAsync(new ReleaseHoldCommand(id, caller.Name, reason), cancellationToken);
-        return result.Outcome switch
+        return result switch
         {
-            ReleaseHoldOutcome.Released => Results.Ok(HoldView.From(result.Hold!)),
-            ReleaseHoldOutcome.AlreadyReleased => ApiProblems.Conflict(
-                $"Hold '{id}' was already released by {result.Hold!.Release?.ReleasedBy} at {result.Hold.Release?.ReleasedAt:O}."),
+            { Outcome: ReleaseHoldOutcome.Released, Hold: { } released } => Results.Ok(HoldView.From(released)),
+            { Outcome: ReleaseHoldOutcome.Released, Unreadable: { } unreadable } => Results.Ok(UnreadableHoldView.From(unreadable, result.Release)),
+            { Outcome: ReleaseHoldOutcome.AlreadyReleased } => ApiProblems.Conflict(result.Release is { } done
+                ? $"Hold '{Shown(id)}' was already released by {done.ReleasedBy} at {done.ReleasedAt:O}."
+                : $"Hold '{Shown(id)}' was already released."),
             _ => HoldNotFound(id),
         };
     }
 
     /// <summary>
     /// Authenticates, checks the role, and finds the hold the caller may see: the caller and hold, or the
-    /// 401/403/404 problem to return.
+    /// 401/403/404 problem to return (409 when the row cannot be read: nothing can be done with what it covers).
     /// </summary>
     public async Task<(Caller? Caller, Hold? Hold, IResult? Problem)> RequireVisibleHoldAsync(
         HttpRequest request, string id, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
@@ -214,14 +229,22 @@ public sealed class HoldEndpoints(
             return (null, null, auth.Denial);
         }
 
-        var hold = await FindVisibleAsync(request, caller, id, cancellationToken);
-        return hold is null ? (caller, null, HoldNotFound(id)) : (caller, hold, null);
+        var stored = await FindVisibleAsync(request, caller, id, cancellationToken);
+        return stored switch
+        {
+            null => (caller, null, HoldNotFound(id)),
+            { Hold: { } hold } => (caller, hold, null),
+            _ => (caller, null, ApiProblems.Conflict(UnreadableDetail(stored.Unreadable!))),
+        };
     }
 
-    /// <summary>The hold if it exists and the caller may see it; police see only their own agency's holds.</summary>
-    public async Task<Hold?> FindVisibleAsync(HttpRequest request, Caller caller, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The hold row if it exists and the caller may see it, readable or not; police see only their own agency's
+    /// holds (an unreadable row whose agency cannot be read is not theirs).
+    /// </summary>
+    public async Task<StoredHold?> FindVisibleAsync(HttpRequest request, Caller caller, string id, CancellationToken cancellationToken)
     {
-        if (!MediaId.IsWellFormed(id))
+        if (!HoldIds.IsAddressable(id))
         {
             return null;
         }
@@ -232,17 +255,26 @@ public sealed class HoldEndpoints(
             return null;
         }
 
-        if (caller.IsPolice && stored.Hold.Agency != caller.Agency)
+        var agency = stored.Hold?.Agency ?? stored.Unreadable?.Agency;
+        if (caller.IsPolice && agency != caller.Agency)
         {
-            await access.RecordDenialAsync(request, caller.Name, caller.Role, $"hold {id} belongs to another agency", cancellationToken);
+            await access.RecordDenialAsync(request, caller.Name, caller.Role, $"hold {Shown(id)} belongs to another agency", cancellationToken);
             return null;
         }
 
-        return stored.Hold;
+        return stored;
     }
 
     public static IResult HoldNotFound(string id) =>
-        ApiProblems.NotFound($"No hold with id '{(id.Length <= 64 ? id : id[..64] + "...")}'.");
+        ApiProblems.NotFound($"No hold with id '{Shown(id)}'.");
+
+    private static string UnreadableDetail(UnreadableHold hold) =>
+        $"Hold '{Shown(hold.Id)}' is stored but cannot be read: {hold.Reason}. Nobody can tell what it covers, so while it is " +
+        $"not released no retention sweep deletes anything. Release it (POST /api/holds/{Shown(hold.Id)}/release) and place it " +
+        "again, or repair the row.";
+
+    private static string Shown(string id) =>
+        new((id.Length <= 64 ? id : id[..64] + "...").Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     private PlaceHoldCommand ToCommand(PlaceHoldRequest body, Caller caller)
     {
@@ -252,12 +284,13 @@ public sealed class HoldEndpoints(
         var requestedBy = new RequestedBy(
             HoldRequestValidator.Identifier("requestedBy.agency", agency),
             HoldRequestValidator.Officer(body.RequestedBy?.Officer));
-        if (body.ReviewDate is { } review && review <= time.GetUtcNow())
+        var reviewDate = HoldRequestValidator.Instant("reviewDate", body.ReviewDate);
+        if (reviewDate is { } review && review <= time.GetUtcNow())
         {
             throw new RequestValidationException("'reviewDate' must be in the future.");
         }
 
         var scope = HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow);
-        return new PlaceHoldCommand(caseNumber, reason, requestedBy, requestedBy.Agency, caller.Name, body.ReviewDate, scope);
+        return new PlaceHoldCommand(caseNumber, reason, requestedBy, requestedBy.Agency, caller.Name, reviewDate, scope);
     }
 }

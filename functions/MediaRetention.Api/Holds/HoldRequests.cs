@@ -16,24 +16,32 @@ public sealed record HoldScopeRequest(
     string? CallId,
     string? PhoneNumber,
     string? System,
-    DateTimeOffset? From,
-    DateTimeOffset? To);
+    string? From,
+    string? To);
 
 public sealed record PlaceHoldRequest(
     string? CaseNumber,
     string? Reason,
     RequestedByRequest? RequestedBy,
-    DateTimeOffset? ReviewDate,
+    string? ReviewDate,
     HoldScopeRequest? Scope);
 
 public sealed record ReleaseHoldRequest(string? Reason);
 
-/// <summary>Validates hold requests completely before anything is written.</summary>
+// Times are strings on the wire on purpose: System.Text.Json would bind "2026-11-01T00:00:00" (no zone) to a
+// DateTimeOffset in the server's local zone without a word. QueryReader.ParseInstant decides, for every route.
+
+/// <summary>
+/// Validates hold requests completely before anything is written: every field, every array element, every string
+/// length. Each problem is a <see cref="RequestValidationException"/> whose message names the field.
+/// </summary>
 public static partial class HoldRequestValidator
 {
     public const int MaxMediaIds = 1000;
     public const int MaxCameras = 100;
     public const int MaxReasonLength = 2000;
+    public const int MaxOfficerLength = 128;
+    public const int MaxPhoneNumberLength = 32;
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
     private static partial Regex CaseNumberPattern();
@@ -59,12 +67,16 @@ public static partial class HoldRequestValidator
                     throw new RequestValidationException($"'scope.mediaIds' must list 1 to {MaxMediaIds} media ids.");
                 }
 
-                if (scope.MediaIds.FirstOrDefault(id => !MediaId.IsWellFormed(id)) is { } bad)
+                for (var i = 0; i < scope.MediaIds.Count; i++)
                 {
-                    throw new RequestValidationException($"'{Truncate(bad)}' is not a media id (32 lower-case hex characters).");
+                    if (!MediaId.IsWellFormed(scope.MediaIds[i]))
+                    {
+                        throw new RequestValidationException(
+                            $"'scope.mediaIds[{i}]' ({Shown(scope.MediaIds[i])}) is not a media id (32 lower-case hex characters).");
+                    }
                 }
 
-                return new HoldScope { Type = type, MediaIds = scope.MediaIds.Distinct().ToList() };
+                return new HoldScope { Type = type, MediaIds = scope.MediaIds.Distinct(StringComparer.Ordinal).ToList() };
 
             case HoldScope.CctvType:
                 var (from, to) = Window(scope, maxWindow);
@@ -73,16 +85,16 @@ public static partial class HoldRequestValidator
                     throw new RequestValidationException($"'scope.cameras' may list at most {MaxCameras} cameras.");
                 }
 
-                foreach (var camera in scope.Cameras ?? [])
+                for (var i = 0; i < (scope.Cameras?.Count ?? 0); i++)
                 {
-                    Identifier("scope.cameras[]", camera);
+                    Identifier($"scope.cameras[{i}]", scope.Cameras![i]);
                 }
 
                 return new HoldScope
                 {
                     Type = type,
                     Site = Identifier("scope.site", scope.Site),
-                    Cameras = scope.Cameras?.Distinct().ToList(),
+                    Cameras = scope.Cameras?.Distinct(StringComparer.Ordinal).ToList(),
                     From = from,
                     To = to,
                 };
@@ -92,7 +104,7 @@ public static partial class HoldRequestValidator
 
             case HoldScope.PhoneType:
                 var window = Window(scope, maxWindow);
-                var normalized = PhoneNumber.Normalize(scope.PhoneNumber);
+                var normalized = scope.PhoneNumber is { Length: <= MaxPhoneNumberLength } ? PhoneNumber.Normalize(scope.PhoneNumber) : null;
                 if (normalized is null || normalized.Count(char.IsAsciiDigit) is < 3 or > 20)
                 {
                     throw new RequestValidationException("'scope.phoneNumber' must be a phone number of 3 to 20 digits.");
@@ -130,9 +142,12 @@ public static partial class HoldRequestValidator
             : throw new RequestValidationException($"'{name}' is required: 1-{MaxReasonLength} characters, no control characters.");
 
     public static string Officer(string? officer) =>
-        !string.IsNullOrWhiteSpace(officer) && officer.Length <= 128 && !officer.Any(char.IsControl)
+        !string.IsNullOrWhiteSpace(officer) && officer.Length <= MaxOfficerLength && !officer.Any(char.IsControl)
             ? officer.Trim()
-            : throw new RequestValidationException("'requestedBy.officer' is required: 1-128 characters.");
+            : throw new RequestValidationException($"'requestedBy.officer' is required: 1-{MaxOfficerLength} characters, no control characters.");
+
+    /// <summary>An optional time, parsed by the API's one time parser.</summary>
+    public static DateTimeOffset? Instant(string name, string? value) => QueryReader.ParseInstant(name, value);
 
     public static string Identifier(string name, string? value) =>
         UploadContract.IsIdentifier(value)
@@ -141,11 +156,10 @@ public static partial class HoldRequestValidator
 
     private static (DateTimeOffset From, DateTimeOffset To) Window(HoldScopeRequest scope, TimeSpan maxWindow)
     {
-        if (scope.From is not { } from || scope.To is not { } to)
-        {
-            throw new RequestValidationException($"'scope.from' and 'scope.to' are required for a {scope.Type} hold (ISO 8601 with time zone).");
-        }
-
+        var from = Instant("scope.from", scope.From)
+            ?? throw new RequestValidationException($"'scope.from' is required for a {scope.Type} hold (ISO 8601 with a time zone, or 20261124T081500Z).");
+        var to = Instant("scope.to", scope.To)
+            ?? throw new RequestValidationException($"'scope.to' is required for a {scope.Type} hold (ISO 8601 with a time zone, or 20261124T081500Z).");
         if (from >= to)
         {
             throw new RequestValidationException("'scope.from' must be before 'scope.to'.");
@@ -153,11 +167,13 @@ public static partial class HoldRequestValidator
 
         if (to - from > maxWindow)
         {
-            throw new RequestValidationException($"The window may be at most {maxWindow.TotalDays:0.#} days long.");
+            throw new RequestValidationException($"'scope.to' - 'scope.from': the window may be at most {maxWindow.TotalDays:0.#} days long.");
         }
 
-        return (from.ToUniversalTime(), to.ToUniversalTime());
+        return (from, to);
     }
 
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "...";
+    /// <summary>A bounded, printable echo of a bad value for an error message ("null" for a JSON null).</summary>
+    private static string Shown(string? value) =>
+        value is null ? "null" : "'" + new string((value.Length <= 40 ? value : value[..40] + "...").Select(c => char.IsControl(c) ? '?' : c).ToArray()) + "'";
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MediaRetention.Api.Media;
 using MediaRetention.Core.Holds;
 
@@ -44,9 +45,37 @@ public sealed record PlacedHoldResponse(HoldView Hold, int CoveredMedia);
 /// </summary>
 public sealed record HoldPreviewResponse(int CoveredMedia, bool AtLeast, IReadOnlyList<MediaView>? Items, HoldScopeView Scope);
 
-public sealed record HoldListResponse(IReadOnlyList<HoldView> Items, string? ContinuationToken);
+public sealed record HoldListResponse(IReadOnlyList<HoldView> Items, string? ContinuationToken)
+{
+    /// <summary>Rows of this page that cannot be read; absent when there are none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<UnreadableHoldView>? Unreadable { get; init; }
+}
 
 public sealed record HoldDetailResponse(HoldView Hold, MediaListResponse CoveredMedia);
+
+/// <summary>
+/// A hold row that cannot be read (edited by hand, or written by an older version), with what could be read of it.
+/// <see cref="Status"/> is always "unreadable"; <see cref="StoredStatus"/> is what the row says. While such a row is
+/// not released, retention deletes nothing.
+/// </summary>
+public sealed record UnreadableHoldView(
+    string Id,
+    string Status,
+    string? StoredStatus,
+    string UnreadableReason,
+    string? CaseNumber,
+    string? Agency,
+    HoldRelease? Release)
+{
+    public const string UnreadableStatus = "unreadable";
+
+    public static UnreadableHoldView From(UnreadableHold h, HoldRelease? release = null) =>
+        new(h.Id, UnreadableStatus, h.Status, h.Reason, h.CaseNumber, h.Agency, release);
+}
+
+/// <summary><c>GET /api/holds/{id}</c> for a row that cannot be read: what could be read, and what to do.</summary>
+public sealed record UnreadableHoldDetailResponse(UnreadableHoldView Hold, string Detail);
 
 /// <summary>A hold as listed on a medium.</summary>
 public sealed record HoldReference(string Id, string CaseNumber, string Agency);

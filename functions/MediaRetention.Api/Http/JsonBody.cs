@@ -19,10 +19,14 @@ public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    // Unknown members are refused: a misspelt optional field must not be silently ignored.
+    private const int MaxDepth = 16;
+
+    // Unknown members are refused: a misspelt optional field must not be silently ignored. A shallow depth limit,
+    // since no request here nests deeply.
     private static readonly JsonSerializerOptions Options = new(JsonSerializerOptions.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = MaxDepth,
     };
 
     public const string JsonRequired =
@@ -63,7 +67,7 @@ public static class JsonBody
         try
         {
             var json = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-            using (var document = JsonDocument.Parse(json))
+            using (var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth }))
             {
                 if (UnknownJsonMembers.Find(document.RootElement, typeof(T), Options) is { Count: > 0 } unknown)
                 {
@@ -76,8 +80,30 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            return (null, ApiProblems.BadRequest($"The body is not valid JSON for this request: {e.Message}"));
+            return (null, ApiProblems.BadRequest(Describe(e)));
         }
+        catch (InvalidOperationException e)
+        {
+            // The reader's own complaints (invalid UTF-8 in a string, and the like) are input errors too.
+            return (null, ApiProblems.BadRequest($"The body is not valid JSON for this request: {FirstSentence(e.Message)}"));
+        }
+    }
+
+    /// <summary>Names the field the serializer choked on ("scope.from"), without its line/byte noise.</summary>
+    private static string Describe(JsonException e)
+    {
+        var field = e.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : null;
+        var message = FirstSentence(e.Message);
+        return field is { Length: > 0 }
+            ? $"The body is not valid JSON for this request: '{field}' has the wrong type or is malformed ({message})."
+            : $"The body is not valid JSON for this request: {message}";
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var text = end > 0 ? message[..end] : message;
+        return text.Length <= 200 ? text : text[..200] + "...";
     }
 
     /// <summary>

@@ -66,7 +66,10 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
                 ("callId", query.CallId), ("from", query.From), ("to", query.To), ("status", query.Status));
             var page = await index.QueryAsync(query, PageTokens.Open(PageTokens.Media, filters, continuation), pageSize, cancellationToken);
             return Results.Ok(new MediaListResponse(
-                page.Items.Select(MediaView.From).ToList(), PageTokens.Seal(PageTokens.Media, filters, page.ContinuationToken)));
+                page.Items.Select(MediaView.From).ToList(), PageTokens.Seal(PageTokens.Media, filters, page.ContinuationToken))
+            {
+                Unreadable = page.Unreadable.Count == 0 ? null : page.Unreadable,
+            });
         }
         catch (InvalidContinuationTokenException e)
         {
@@ -91,6 +94,12 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
         if (stored is null)
         {
             return ApiProblems.NotFound($"No medium with id '{id}'.");
+        }
+
+        if (stored.Unreadable is { } unreadable)
+        {
+            // Shown, not hidden: what could be read, and why the rest cannot. Ingest of the blob rewrites the row.
+            return Results.Ok(MediaView.From(stored.Record) with { UnreadableReason = unreadable.Reason });
         }
 
         var covering = (await holds.LoadActiveAsync(cancellationToken)).Covering(stored.Record);

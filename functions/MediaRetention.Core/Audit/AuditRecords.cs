@@ -60,6 +60,9 @@ public static class AuditActions
 {
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";
+
+    /// <summary>A hold row that cannot be read was found; retention deletes nothing until it is released or repaired.</summary>
+    public const string HoldUnreadable = "hold.unreadable";
     public const string AccessDenied = "access.denied";
 
     /// <summary>Repeats of one kind of denial (same client, caller and reason) within a window, as one entry with a count.</summary>

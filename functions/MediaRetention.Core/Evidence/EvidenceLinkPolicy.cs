@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
 
 namespace MediaRetention.Core.Evidence;
@@ -61,7 +60,4 @@ public static class EvidenceLinkPolicy
         builder.SetPermissions(BlobSasPermissions.Read);
         return builder;
     }
-
-    internal static BlobUriBuilder BlobUri(Uri serviceUri, string container, string blobName) =>
-        new(serviceUri) { BlobContainerName = container, BlobName = blobName };
 }

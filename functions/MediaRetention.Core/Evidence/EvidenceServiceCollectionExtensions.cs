@@ -1,4 +1,4 @@
-using Azure.Storage.Blobs;
+using MediaRetention.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -8,7 +8,7 @@ public static class EvidenceServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="EvidenceOptions"/> (section <c>Evidence</c>, validated at start) and the
-    /// <see cref="IEvidenceLinkIssuer"/> that matches the registered <see cref="BlobServiceClient"/>.
+    /// <see cref="IEvidenceLinkIssuer"/> that matches the registered <see cref="MediaBlobClients"/>.
     /// </summary>
     public static IServiceCollection AddMediaRetentionEvidenceLinks(this IServiceCollection services)
     {
@@ -17,7 +17,7 @@ public static class EvidenceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // Singleton: the user-delegation issuer caches its key for the life of the process.
         services.TryAddSingleton<IEvidenceLinkIssuer>(provider => EvidenceLinkIssuerSelector.Select(
-            provider.GetRequiredService<BlobServiceClient>(), provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<MediaBlobClients>(), provider.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

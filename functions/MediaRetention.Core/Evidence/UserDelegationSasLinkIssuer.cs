@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using MediaRetention.Core.Storage;
 
 namespace MediaRetention.Core.Evidence;
 
@@ -26,9 +27,8 @@ public sealed class UserDelegationSasLinkIssuer(BlobServiceClient service, TimeP
 
         var sas = EvidenceLinkPolicy.ReadOneBlob(service.Uri, container, blobName, expiresOn, now)
             .ToSasQueryParameters(key, service.AccountName);
-        var uri = EvidenceLinkPolicy.BlobUri(service.Uri, container, blobName);
-        uri.Sas = sas;
-        return new EvidenceLink(uri.ToUri(), expiresOn);
+        var url = MediaBlobClients.WithQuery(MediaBlobClients.ExactUri(service.Uri, container, blobName), sas.ToString());
+        return new EvidenceLink(url, expiresOn);
     }
 
     public void Dispose() => keyLock.Dispose();

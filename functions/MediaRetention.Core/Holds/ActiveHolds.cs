@@ -4,7 +4,8 @@ namespace MediaRetention.Core.Holds;
 
 /// <summary>
 /// The active holds, indexed in memory by what they match on, so deciding whether a medium is held costs a
-/// few dictionary lookups however many thousands of holds there are.
+/// few dictionary lookups however many thousands of holds there are; and the active rows that could not be read
+/// (<see cref="Unreadable"/>), whose coverage nobody knows.
 /// </summary>
 public sealed class ActiveHolds
 {
@@ -14,8 +15,9 @@ public sealed class ActiveHolds
     private readonly Dictionary<string, List<Hold>> byPhoneHash = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Hold>> bySystem = new(StringComparer.Ordinal);
 
-    public ActiveHolds(IEnumerable<Hold> holds)
+    public ActiveHolds(IEnumerable<Hold> holds, IEnumerable<UnreadableHold>? unreadable = null)
     {
+        Unreadable = (unreadable ?? []).Where(u => !u.IsReleased).DistinctBy(u => u.Id).ToList();
         foreach (var hold in holds.Where(h => h.IsActive))
         {
             Count++;
@@ -49,6 +51,15 @@ public sealed class ActiveHolds
 
     public int Count { get; }
 
+    /// <summary>
+    /// Hold rows that may be active but cannot be read. What they cover is unknown, so while there is any, nothing
+    /// may be deleted (see <see cref="Retention.RetentionSweepHandler"/>); ingest and the API carry on.
+    /// </summary>
+    public IReadOnlyList<UnreadableHold> Unreadable { get; }
+
+    /// <summary>Whether an unreadable hold row makes every deletion unsafe.</summary>
+    public bool BlocksDeletion => Unreadable.Count > 0;
+
     /// <summary>Every active hold covering the medium (empty when none does).</summary>
     public IReadOnlyList<Hold> Covering(MediaRecord media)
     {
@@ -68,8 +79,13 @@ public sealed class ActiveHolds
 
     public bool IsHeld(MediaRecord media) => Covering(media).Count > 0;
 
-    private static void Add(Dictionary<string, List<Hold>> map, string key, Hold hold)
+    private static void Add(Dictionary<string, List<Hold>> map, string? key, Hold hold)
     {
+        if (key is null)
+        {
+            return; // the store refuses such holds; never let one take the whole index down
+        }
+
         if (!map.TryGetValue(key, out var list))
         {
             map[key] = list = [];

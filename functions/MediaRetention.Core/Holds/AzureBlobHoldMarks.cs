@@ -1,11 +1,15 @@
 using Azure;
 using Azure.Storage.Blobs;
+using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Holds;
 
-/// <summary><see cref="IBlobHoldMarks"/> with blob index tags, plus the legal-hold flag where enabled.</summary>
-public sealed class AzureBlobHoldMarks(BlobServiceClient service, IOptions<HoldOptions> options) : IBlobHoldMarks
+/// <summary>
+/// <see cref="IBlobHoldMarks"/> with blob index tags, plus the legal-hold flag where enabled; blobs addressed by their
+/// exact names (<see cref="MediaBlobClients"/>).
+/// </summary>
+public sealed class AzureBlobHoldMarks(MediaBlobClients clients, IOptions<HoldOptions> options) : IBlobHoldMarks
 {
     public Task<bool> MarkHeldAsync(string container, string blobName, CancellationToken cancellationToken) =>
         SetAsync(container, blobName, new Dictionary<string, string> { [IBlobHoldMarks.TagName] = IBlobHoldMarks.Held }, legalHold: true, cancellationToken);
@@ -50,6 +54,5 @@ public sealed class AzureBlobHoldMarks(BlobServiceClient service, IOptions<HoldO
         }
     }
 
-    private BlobClient Blob(string container, string blobName) =>
-        service.GetBlobContainerClient(container).GetBlobClient(blobName);
+    private BlobClient Blob(string container, string blobName) => clients.Get(container, blobName);
 }

@@ -1,3 +1,4 @@
+using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 
 namespace MediaRetention.Core.Holds;
@@ -51,6 +52,30 @@ public sealed record HoldScope
         SystemType => media.Kind == MediaKind.Call && media.System == System && InWindow(media),
         _ => false,
     };
+
+    /// <summary>
+    /// Why this scope cannot be evaluated safely (a stored row edited by hand, or written by an older version), or
+    /// null when it can. The API validates requests field by field before this; this is the store's last word.
+    /// </summary>
+    public string? Problem() => Type switch
+    {
+        MediaType => MediaIds is not { Count: > 0 } ? "its media scope lists no media ids"
+            : MediaIds.Any(id => !MediaId.IsWellFormed(id)) ? "its media scope lists a value that is not a media id"
+            : null,
+        CctvType => !UploadContract.IsIdentifier(Site) ? "its cctv scope has no valid site"
+            : Cameras?.Any(c => !UploadContract.IsIdentifier(c)) == true ? "its cctv scope lists an invalid camera"
+            : WindowProblem(),
+        CallType => UploadContract.IsIdentifier(CallId) ? null : "its call scope has no valid call id",
+        PhoneType => PhoneHash is { Length: 64 } && PhoneHash.All(char.IsAsciiHexDigitLower) ? WindowProblem()
+            : "its phone scope has no valid number hash",
+        SystemType => UploadContract.IsIdentifier(System) ? WindowProblem() : "its system scope has no valid system",
+        _ => "its scope type is unknown",
+    };
+
+    private string? WindowProblem() =>
+        From is null || To is null ? "its scope has no complete time window"
+        : From >= To ? "its scope window ends before it starts"
+        : null;
 
     private bool InWindow(MediaRecord media) =>
         media.RecordedAt is { } recorded && recorded >= From && recorded <= To;

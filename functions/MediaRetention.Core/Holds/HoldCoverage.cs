@@ -45,7 +45,8 @@ public sealed class HoldCoverage(IMediaIndex index)
         var slice = ids.Skip(offset).Take(pageSize).ToList();
         var found = await Task.WhenAll(slice.Select(id => index.GetAsync(id, cancellationToken)));
         var next = offset + slice.Count < ids.Count ? (offset + slice.Count).ToString(CultureInfo.InvariantCulture) : null;
-        return new MediaPage(found.Where(s => s is not null).Select(s => s!.Record).ToList(), next);
+        // A row that cannot be read is no medium to mark or hand over; the sweep reports such rows.
+        return new MediaPage(found.Where(s => s is { Unreadable: null }).Select(s => s!.Record).ToList(), next);
     }
 
     private static MediaQuery QueryFor(HoldScope scope) => scope.Type switch

@@ -12,11 +12,18 @@ public enum ReleaseHoldOutcome
     AlreadyReleased,
 }
 
-public sealed record ReleaseHoldResult(ReleaseHoldOutcome Outcome, Hold? Hold);
+/// <param name="Hold">The hold after (or, for AlreadyReleased, as found); null when the row cannot be read.</param>
+/// <param name="Unreadable">Set instead of <paramref name="Hold"/> when the row cannot be read.</param>
+public sealed record ReleaseHoldResult(ReleaseHoldOutcome Outcome, Hold? Hold, UnreadableHold? Unreadable = null)
+{
+    public HoldRelease? Release { get; init; }
+}
 
 /// <summary>
 /// Releases a hold: the record stays, marked released with who, when and why. The blobs keep their held
 /// mark; the retention sweep clears it once it has checked that no other active hold covers the medium.
+/// A row that cannot be read can be released too: while it is active it blocks every deletion (nobody can tell
+/// what it covers), and releasing it is how security staff clear that, on the record, like any release.
 /// </summary>
 public sealed class ReleaseHoldHandler(IHoldStore holds, IAuditLog audit, TimeProvider time, MediaRetentionTelemetry telemetry)
 {
@@ -39,16 +46,40 @@ public sealed class ReleaseHoldHandler(IHoldStore holds, IAuditLog audit, TimePr
                 return new ReleaseHoldResult(ReleaseHoldOutcome.NotFound, null);
             }
 
-            if (!stored.Hold.IsActive)
+            var release = new HoldRelease(command.ReleasedBy, time.GetUtcNow(), command.Reason);
+            if (stored.Hold is not { } hold)
             {
-                return new ReleaseHoldResult(ReleaseHoldOutcome.AlreadyReleased, stored.Hold);
+                var unreadable = stored.Unreadable!;
+                if (unreadable.IsReleased)
+                {
+                    return new ReleaseHoldResult(ReleaseHoldOutcome.AlreadyReleased, null, unreadable);
+                }
+
+                if (await holds.TryReleaseUnreadableAsync(unreadable, release, cancellationToken))
+                {
+                    await audit.AppendAsync(new AuditEvent(command.ReleasedBy, AuditActions.HoldReleased, "hold/" + unreadable.Id,
+                        new Dictionary<string, string?>
+                        {
+                            ["caseNumber"] = unreadable.CaseNumber,
+                            ["agency"] = unreadable.Agency,
+                            ["unreadable"] = unreadable.Reason,
+                            ["reason"] = command.Reason,
+                        }), cancellationToken);
+                    return new ReleaseHoldResult(ReleaseHoldOutcome.Released, null, unreadable with { Status = HoldStatus.Released })
+                    {
+                        Release = release,
+                    };
+                }
+
+                continue;
             }
 
-            var released = stored.Hold with
+            if (!hold.IsActive)
             {
-                Status = HoldStatus.Released,
-                Release = new HoldRelease(command.ReleasedBy, time.GetUtcNow(), command.Reason),
-            };
+                return new ReleaseHoldResult(ReleaseHoldOutcome.AlreadyReleased, hold) { Release = hold.Release };
+            }
+
+            var released = hold with { Status = HoldStatus.Released, Release = release };
 
             // Conditional on what was read: of two concurrent releases exactly one wins, the other sees 409.
             if (await holds.TryUpdateAsync(released, stored.StorageETag, cancellationToken))
@@ -56,7 +87,7 @@ public sealed class ReleaseHoldHandler(IHoldStore holds, IAuditLog audit, TimePr
                 var details = HoldAuditDetails.For(released);
                 details["reason"] = command.Reason;
                 await audit.AppendAsync(new AuditEvent(command.ReleasedBy, AuditActions.HoldReleased, "hold/" + released.Id, details), cancellationToken);
-                return new ReleaseHoldResult(ReleaseHoldOutcome.Released, released);
+                return new ReleaseHoldResult(ReleaseHoldOutcome.Released, released) { Release = release };
             }
         }
     }

@@ -1,5 +1,5 @@
+using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using MediaRetention.Core.Storage;
@@ -9,28 +9,53 @@ namespace MediaRetention.Core.Holds;
 
 /// <summary>
 /// <see cref="IHoldStore"/> over Table Storage: one partition (holds number in the thousands, and loading all
-/// active holds is one ranged read), RowKey = hold id (time-ordered, so lists come oldest first).
+/// active holds is one ranged read), RowKey = hold id (time-ordered, so lists come oldest first). See
+/// <see cref="HoldEntityMapper"/> for the row format. Nothing read here throws on a bad row: unreadable rows are
+/// returned as such, so one bad row cannot stop ingest, the API or the sweep's reporting.
 /// </summary>
 public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaStorageOptions> options) : IHoldStore
 {
-    private const string Partition = "hold";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Markers that an unreadable row was audited; a partition apart from the holds, so no hold query sees them.
+    private const string ReportedPartition = "unreadable-reported";
     private readonly TableClient table = service.GetTableClient(options.Value.HoldsTable);
 
     public Task CreateAsync(Hold hold, CancellationToken cancellationToken) =>
-        table.AddEntityAsync(ToEntity(hold), cancellationToken);
+        table.AddEntityAsync(AzureTableLimits.EnsureWithin(HoldEntityMapper.ToEntity(hold)), cancellationToken);
 
     public async Task<StoredHold?> GetAsync(string id, CancellationToken cancellationToken)
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
-        return response.HasValue ? new StoredHold(ToHold(response.Value!), response.Value!.ETag.ToString()) : null;
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(HoldEntityMapper.Partition, id, cancellationToken: cancellationToken);
+        return response.HasValue ? HoldEntityMapper.Read(response.Value!) : null;
     }
 
     public async Task<bool> TryUpdateAsync(Hold hold, string storageETag, CancellationToken cancellationToken)
     {
         try
         {
-            await table.UpdateEntityAsync(ToEntity(hold), new ETag(storageETag), TableUpdateMode.Replace, cancellationToken);
+            // Replace, not merge: scope parts of an earlier, longer version must not survive.
+            await table.UpdateEntityAsync(AzureTableLimits.EnsureWithin(HoldEntityMapper.ToEntity(hold)), new ETag(storageETag),
+                TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> TryReleaseUnreadableAsync(UnreadableHold hold, HoldRelease release, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(HoldEntityMapper.Partition, hold.Id)
+        {
+            [nameof(Hold.Status)] = HoldStatus.Released,
+            ["ReleasedBy"] = release.ReleasedBy,
+            ["ReleasedAt"] = release.ReleasedAt,
+            ["ReleaseReason"] = release.Reason,
+        };
+        try
+        {
+            // Merge: whatever else the row holds stays as it was found, as a record of what was released.
+            await table.UpdateEntityAsync(AzureTableLimits.EnsureWithin(entity), new ETag(hold.StorageETag), TableUpdateMode.Merge, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
@@ -45,7 +70,11 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
         await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
                            .AsPages(ContinuationTokens.Decode(continuationToken), pageSize).WithCancellation(cancellationToken))
         {
-            return new HoldPage(page.Values.Select(ToHold).ToList(), ContinuationTokens.Encode(page.ContinuationToken));
+            var rows = page.Values.Select(HoldEntityMapper.Read).ToList();
+            return new HoldPage(rows.Where(r => r.Hold is not null).Select(r => r.Hold!).ToList(), ContinuationTokens.Encode(page.ContinuationToken))
+            {
+                Unreadable = rows.Where(r => r.Unreadable is not null).Select(r => r.Unreadable!).ToList(),
+            };
         }
 
         return new HoldPage([], null);
@@ -53,18 +82,84 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
 
     public async Task<ActiveHolds> LoadActiveAsync(CancellationToken cancellationToken)
     {
-        var holds = new List<Hold>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(Filter(HoldStatus.Active, null), 1000, cancellationToken: cancellationToken))
+        var (holds, unreadable) = await LoadRowsAsync(Filter(HoldStatus.Active, null), cancellationToken);
+        return new ActiveHolds(holds, unreadable);
+    }
+
+    public async Task<ActiveHolds> LoadActiveThoroughAsync(CancellationToken cancellationToken)
+    {
+        var (holds, unreadable) = await LoadRowsAsync(Filter(HoldStatus.Active, null), cancellationToken);
+
+        // A row whose status is missing, not text or unknown matches no status filter: find those by reading every
+        // row's status alone (a few bytes each), then read them whole.
+        var statusOnly = table.QueryAsync<TableEntity>(Filter(null, null), 1000, ["RowKey", nameof(Hold.Status)], cancellationToken);
+        await foreach (var row in statusOnly)
         {
-            holds.Add(ToHold(entity));
+            var status = row.TryGetValue(nameof(Hold.Status), out var value) ? value : null;
+            if (status is HoldStatus.Active or HoldStatus.Released)
+            {
+                continue;
+            }
+
+            var full = await table.GetEntityIfExistsAsync<TableEntity>(HoldEntityMapper.Partition, row.RowKey, cancellationToken: cancellationToken);
+            if (full.HasValue)
+            {
+                var read = HoldEntityMapper.Read(full.Value!);
+                unreadable.Add(read.Unreadable ?? HoldEntityMapper.Salvage(full.Value!, "its status is missing or unknown"));
+            }
         }
 
-        return new ActiveHolds(holds);
+        return new ActiveHolds(holds, unreadable);
     }
+
+    public async Task<bool> IsUnreadableReportedAsync(UnreadableHold hold, CancellationToken cancellationToken) =>
+        (await table.GetEntityIfExistsAsync<TableEntity>(ReportedPartition, ReportedKey(hold), cancellationToken: cancellationToken)).HasValue;
+
+    public async Task MarkUnreadableReportedAsync(UnreadableHold hold, CancellationToken cancellationToken)
+    {
+        var marker = new TableEntity(ReportedPartition, ReportedKey(hold))
+        {
+            ["HoldId"] = hold.Id.Length <= 1000 ? hold.Id : hold.Id[..1000],
+            ["HoldETag"] = hold.StorageETag,
+        };
+        try
+        {
+            await table.AddEntityAsync(AzureTableLimits.EnsureWithin(marker), cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // reported already
+        }
+    }
+
+    private async Task<(List<Hold> Holds, List<UnreadableHold> Unreadable)> LoadRowsAsync(string filter, CancellationToken cancellationToken)
+    {
+        var holds = new List<Hold>();
+        var unreadable = new List<UnreadableHold>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, cancellationToken: cancellationToken))
+        {
+            var read = HoldEntityMapper.Read(entity);
+            if (read.Hold is { } hold)
+            {
+                holds.Add(hold);
+            }
+            else
+            {
+                unreadable.Add(read.Unreadable!);
+            }
+        }
+
+        return (holds, unreadable);
+    }
+
+    // One marker per row version: a row edited again is a new event, worth its own audit entry. Hashed, because an
+    // ETag holds characters a key may not.
+    private static string ReportedKey(UnreadableHold hold) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hold.Id + "\n" + hold.StorageETag)));
 
     private static string Filter(string? status, string? agency)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {HoldEntityMapper.Partition}");
         if (status is not null)
         {
             filter += " and " + TableClient.CreateQueryFilter($"Status eq {status}");
@@ -77,39 +172,4 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
 
         return filter;
     }
-
-    private static TableEntity ToEntity(Hold hold) => new(Partition, hold.Id)
-    {
-        [nameof(Hold.CaseNumber)] = hold.CaseNumber,
-        [nameof(Hold.Reason)] = hold.Reason,
-        ["RequestedByAgency"] = hold.RequestedBy.Agency,
-        ["RequestedByOfficer"] = hold.RequestedBy.Officer,
-        [nameof(Hold.Agency)] = hold.Agency,
-        [nameof(Hold.PlacedBy)] = hold.PlacedBy,
-        [nameof(Hold.PlacedAt)] = hold.PlacedAt,
-        [nameof(Hold.ReviewDate)] = hold.ReviewDate,
-        [nameof(Hold.Status)] = hold.Status,
-        ["ReleasedBy"] = hold.Release?.ReleasedBy,
-        ["ReleasedAt"] = hold.Release?.ReleasedAt,
-        ["ReleaseReason"] = hold.Release?.Reason,
-        [nameof(Hold.Scope)] = JsonSerializer.Serialize(hold.Scope, Json),
-    };
-
-    private static Hold ToHold(TableEntity e) => new()
-    {
-        Id = e.RowKey,
-        CaseNumber = e.GetString(nameof(Hold.CaseNumber)),
-        Reason = e.GetString(nameof(Hold.Reason)),
-        RequestedBy = new RequestedBy(e.GetString("RequestedByAgency"), e.GetString("RequestedByOfficer")),
-        Agency = e.GetString(nameof(Hold.Agency)),
-        PlacedBy = e.GetString(nameof(Hold.PlacedBy)),
-        PlacedAt = e.GetDateTimeOffset(nameof(Hold.PlacedAt)) ?? DateTimeOffset.MinValue,
-        ReviewDate = e.GetDateTimeOffset(nameof(Hold.ReviewDate)),
-        Status = e.GetString(nameof(Hold.Status)),
-        Release = e.GetString("ReleasedBy") is { } by
-            ? new HoldRelease(by, e.GetDateTimeOffset("ReleasedAt") ?? DateTimeOffset.MinValue, e.GetString("ReleaseReason"))
-            : null,
-        Scope = JsonSerializer.Deserialize<HoldScope>(e.GetString(nameof(Hold.Scope)), Json)
-            ?? throw new InvalidDataException($"Hold {e.RowKey} has no scope."),
-    };
 }

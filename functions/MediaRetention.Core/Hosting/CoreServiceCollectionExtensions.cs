@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Evidence.Signing;
@@ -23,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<MediaStorageOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -32,6 +34,9 @@ public static class CoreServiceCollectionExtensions
         services.AddAzureClientsCore();
         services.TryAddSingleton(sp => MediaStorageClients.CreateBlobServiceClient(configuration, sp.GetRequiredService<AzureComponentFactory>()));
         services.TryAddSingleton(sp => MediaStorageClients.CreateTableServiceClient(configuration, sp.GetRequiredService<AzureComponentFactory>()));
+        services.TryAddSingleton(sp => new MediaBlobClients(sp.GetRequiredService<BlobServiceClient>(),
+            MediaStorageClients.CreateExactBlobCredential(configuration, sp.GetRequiredService<AzureComponentFactory>()),
+            sp.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton<IMediaBlobStore, AzureMediaBlobStore>();
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();

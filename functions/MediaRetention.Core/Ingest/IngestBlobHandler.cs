@@ -90,7 +90,7 @@ public sealed class IngestBlobHandler(
             }
 
             var stored = await index.GetAsync(id, cancellationToken);
-            if (stored is not null && stored.Record.ETag == blob.ETag)
+            if (stored is { Unreadable: null } && stored.Record.ETag == blob.ETag)
             {
                 if (attempt > 1)
                 {
@@ -126,9 +126,11 @@ public sealed class IngestBlobHandler(
                 continue;
             }
 
-            if (held && stored is not null)
+            // A row that could not be read carries no evidence hash to keep; it is simply rewritten.
+            var previous = stored is { Unreadable: null } ? stored.Record : null;
+            if (held && previous is not null)
             {
-                record = KeepEvidenceHash(record, stored.Record);
+                record = KeepEvidenceHash(record, previous);
             }
 
             // Stamped after marking, right before the write: the sweep leaves alone records indexed just before
@@ -136,7 +138,7 @@ public sealed class IngestBlobHandler(
             record = record with { IndexedAt = time.GetUtcNow() };
             if (await index.TrySaveAsync(record, stored, cancellationToken))
             {
-                if (record.AlteredSha256 is not null && record.AlteredSha256 != stored?.Record.AlteredSha256)
+                if (record.AlteredSha256 is not null && record.AlteredSha256 != previous?.AlteredSha256)
                 {
                     await AuditAlterationAsync(record, cancellationToken);
                 }
@@ -190,6 +192,10 @@ public sealed class IngestBlobHandler(
         var rejection = parsed.Error ?? CheckContent(parsed.Name!, length, now) ?? CheckMetadata(kind, blob.Metadata);
         var name = parsed.Name;
 
+        // A time before the floor is no recording time at all, and may be one Table Storage cannot keep (before
+        // 1601): the record keeps none, and its retention counts from the upload time like any rejected medium's.
+        var recordedAt = name?.RecordedAt >= ingestOptions.Value.EarliestRecordingTime ? name.RecordedAt : (DateTimeOffset?)null;
+
         blob.Metadata.TryGetValue("caller", out var caller);
         blob.Metadata.TryGetValue("callee", out var callee);
         blob.Metadata.TryGetValue("direction", out var direction);
@@ -208,7 +214,7 @@ public sealed class IngestBlobHandler(
             Camera = name?.Camera,
             System = name?.System,
             CallId = name?.CallId,
-            RecordedAt = name?.RecordedAt,
+            RecordedAt = recordedAt,
             UploadedAt = blob.LastModified,
             IndexedAt = now,
             Size = length,
@@ -237,9 +243,16 @@ public sealed class IngestBlobHandler(
             return "blob is empty";
         }
 
-        var latestAllowed = now + ingestOptions.Value.FutureTolerance;
+        var options = ingestOptions.Value;
+        if (name.RecordedAt < options.EarliestRecordingTime)
+        {
+            return $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is before {UploadContract.FormatTimestamp(options.EarliestRecordingTime)} " +
+                $"({IngestOptions.SectionName}:{nameof(IngestOptions.EarliestRecordingTime)}), so it cannot be a real recording time";
+        }
+
+        var latestAllowed = now + options.FutureTolerance;
         return name.RecordedAt > latestAllowed
-            ? $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {ingestOptions.Value.FutureTolerance.TotalHours:0.#} h in the future"
+            ? $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {options.FutureTolerance.TotalHours:0.#} h in the future"
             : null;
     }
 
@@ -258,11 +271,12 @@ public sealed class IngestBlobHandler(
 
     private void LogIndexed(MediaRecord record)
     {
-        // Blob names of calls carry no phone numbers by contract; caller/callee are never logged.
+        // Blob names of calls carry no phone numbers by contract; caller/callee are never logged. A rejected name broke
+        // the contract and might hold one: its digit runs are masked.
         if (record.Status == MediaStatus.Rejected)
         {
             logger.LogWarning("Rejected {Container}/{BlobName} ({MediaId}): {Reason}",
-                record.Container, record.BlobName, record.Id, record.RejectionReason);
+                record.Container, PhoneNumber.MaskDigitRuns(record.BlobName), record.Id, record.RejectionReason);
         }
         else
         {

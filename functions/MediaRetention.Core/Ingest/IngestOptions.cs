@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using MediaRetention.Core.Storage;
+using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Ingest;
 
@@ -11,6 +13,15 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan FutureTolerance { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// A recording time before this is rejected as implausible (a camera clock never set, a mistyped name); such a
+    /// medium is kept as Rejected and its retention counts from its upload time. Table Storage cannot store times
+    /// before 1601, so the floor is never lower than that.
+    /// </summary>
+    public DateTimeOffset EarliestRecordingTime { get; set; } = DefaultEarliestRecordingTime;
+
+    public static readonly DateTimeOffset DefaultEarliestRecordingTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>How often the runner lists the media containers for new or changed blobs.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -18,4 +29,14 @@ public sealed class IngestOptions
     /// <summary>Blobs hashed at once by the runner's ingest loop.</summary>
     [Range(1, 64)]
     public int MaxParallelism { get; set; } = 8;
+}
+
+/// <summary>Checks what data annotations cannot: the recording-time floor is storable.</summary>
+public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IngestOptions options) =>
+        options.EarliestRecordingTime < AzureTableLimits.EarliestDateTime.AddDays(1)
+            ? ValidateOptionsResult.Fail(
+                $"{IngestOptions.SectionName}:{nameof(IngestOptions.EarliestRecordingTime)} must be after 1601-01-02 (Table Storage keeps no earlier time); it is {options.EarliestRecordingTime:O}.")
+            : ValidateOptionsResult.Success;
 }

@@ -33,15 +33,50 @@ public static class UploadContract
     public static readonly IReadOnlyList<string> CctvExtensions = ["mp4", "mkv", "mov", "avi", "ts", "jpg"];
     public static readonly IReadOnlyList<string> CallExtensions = ["wav", "mp3", "ogg", "opus", "m4a"];
 
+    /// <summary>1-64 characters of [A-Za-z0-9._-], and not "." or "..", which URLs resolve away as path segments.</summary>
     public static bool IsIdentifier(string? value) =>
-        value is { Length: >= 1 and <= 64 } && value.All(IsIdentifierChar);
+        value is { Length: >= 1 and <= 64 } and not ("." or "..") && value.All(IsIdentifierChar);
 
-    public static NameParseResult Parse(string kind, string blobName) => kind switch
+    public static NameParseResult Parse(string kind, string blobName) =>
+        NameProblem(blobName) is { } problem ? NameParseResult.Fail(problem)
+        : kind switch
+        {
+            MediaKind.Cctv => ParseCctv(blobName),
+            MediaKind.Call => ParseCall(blobName),
+            _ => NameParseResult.Fail($"unknown media kind '{kind}'"),
+        };
+
+    /// <summary>
+    /// What is wrong with the name as a whole, whatever the kind: what URLs, SDKs and file systems rewrite (so most
+    /// clients would reach a different blob, or none), or what nobody can type. Null when nothing is.
+    /// </summary>
+    public static string? NameProblem(string blobName)
     {
-        MediaKind.Cctv => ParseCctv(blobName),
-        MediaKind.Call => ParseCall(blobName),
-        _ => NameParseResult.Fail($"unknown media kind '{kind}'"),
-    };
+        if (blobName.Length == 0)
+        {
+            return "blob name is empty";
+        }
+
+        if (blobName.Any(char.IsControl))
+        {
+            return "blob name contains a control character";
+        }
+
+        if (blobName.Contains('\\'))
+        {
+            return "blob name contains a backslash ('\\'); path segments are separated by '/'";
+        }
+
+        var segments = blobName.Split('/');
+        if (segments.Any(s => s is "." or ".."))
+        {
+            return "blob name has a '.' or '..' path segment, which URLs resolve away (most clients would reach a different blob)";
+        }
+
+        return segments.Any(s => s.Length == 0)
+            ? "blob name has an empty path segment (a leading, trailing or doubled '/')"
+            : null;
+    }
 
     public static string FormatTimestamp(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);

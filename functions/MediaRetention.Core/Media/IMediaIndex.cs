@@ -1,7 +1,18 @@
 namespace MediaRetention.Core.Media;
 
-/// <summary>A record as stored, with the table ETag used for optimistic concurrency.</summary>
-public sealed record StoredMedia(MediaRecord Record, string StorageETag);
+/// <summary>
+/// A record as stored, with the table ETag used for optimistic concurrency. When the row cannot be read (edited by
+/// hand, or written by an older version), <see cref="Unreadable"/> says why and <see cref="Record"/> holds only what
+/// could be salvaged, with status <see cref="MediaStatus.Unreadable"/> and no blob version: ingest of the blob then
+/// rewrites the row, and nothing else may treat it as a medium.
+/// </summary>
+public sealed record StoredMedia(MediaRecord Record, string StorageETag)
+{
+    public UnreadableMediaRow? Unreadable { get; init; }
+}
+
+/// <summary>An index row that cannot be read. Skipped (its blob kept) and reported, never a reason to stop.</summary>
+public sealed record UnreadableMediaRow(string PartitionKey, string RowKey, string? MediaId, string Reason);
 
 /// <summary>Filters for listing media. Time bounds apply to the recording time (upload time for rejected media).</summary>
 public sealed record MediaQuery
@@ -17,7 +28,14 @@ public sealed record MediaQuery
     public string? PhoneHash { get; init; }
 }
 
-public sealed record MediaPage(IReadOnlyList<MediaRecord> Items, string? ContinuationToken);
+public sealed record MediaPage(IReadOnlyList<MediaRecord> Items, string? ContinuationToken)
+{
+    /// <summary>Rows of this page that could not be read, left out of <see cref="Items"/>.</summary>
+    public IReadOnlyList<UnreadableMediaRow> Unreadable { get; init; } = [];
+}
+
+/// <summary>A page of the retention scan: the records read, and the rows that could not be.</summary>
+public sealed record MediaScanPage(IReadOnlyList<MediaRecord> Records, IReadOnlyList<UnreadableMediaRow> Unreadable);
 
 /// <summary>The media index in Table Storage.</summary>
 public interface IMediaIndex
@@ -38,13 +56,17 @@ public interface IMediaIndex
 
     /// <summary>
     /// Media of <paramref name="kind"/> whose retention time (recording time, upload time for rejected media) is
-    /// before <paramref name="before"/>, oldest day first, page by page: one key-range query, no table scan.
+    /// before <paramref name="before"/>, oldest day first, page by page: one key-range query, no table scan. Rows that
+    /// cannot be read come apart in each page.
     /// </summary>
-    IAsyncEnumerable<IReadOnlyList<MediaRecord>> ScanRetainedBeforeAsync(string kind, DateTimeOffset before, int pageSize, CancellationToken cancellationToken);
+    IAsyncEnumerable<MediaScanPage> ScanRetainedBeforeAsync(string kind, DateTimeOffset before, int pageSize, CancellationToken cancellationToken);
 
     /// <summary>Removes the records and their lookup rows (batched per partition); rows already gone are fine.</summary>
     Task RemoveAsync(IReadOnlyList<MediaRecord> records, CancellationToken cancellationToken);
 
-    /// <summary>Id and blob ETag of every record, for reconciling the index with the containers.</summary>
+    /// <summary>
+    /// Id and blob ETag of every record, for reconciling the index with the containers. A record row whose ETag
+    /// cannot be read is listed with an empty ETag, so the reconcile indexes its blob again and rewrites it.
+    /// </summary>
     IAsyncEnumerable<(string Id, string ETag)> ListRecordVersionsAsync(CancellationToken cancellationToken);
 }

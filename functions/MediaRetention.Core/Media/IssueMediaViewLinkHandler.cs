@@ -21,11 +21,12 @@ public sealed class IssueMediaViewLinkHandler(
     IOptions<MediaViewOptions> options,
     TimeProvider time)
 {
-    /// <returns>The link, or null when no medium has that id.</returns>
+    /// <returns>The link, or null when no medium has that id (or its index row cannot be read: which blob it names is
+    /// then not known for sure).</returns>
     public async Task<MediaViewLink?> HandleAsync(IssueMediaViewLinkCommand command, CancellationToken cancellationToken)
     {
         var stored = await index.GetAsync(command.MediaId, cancellationToken);
-        if (stored is null)
+        if (stored is null || stored.Unreadable is not null)
         {
             return null;
         }

@@ -18,5 +18,9 @@ public static class MediaStatus
     /// <summary>The blob breaks the contract; it is kept where it is and retention counts from its upload time.</summary>
     public const string Rejected = "Rejected";
 
+    /// <summary>Never stored: how the API shows an index row that cannot be read (see <see cref="StoredMedia.Unreadable"/>).</summary>
+    public const string Unreadable = "Unreadable";
+
+    /// <summary>The statuses a stored row may have.</summary>
     public static bool IsKnown(string? status) => status is Indexed or Rejected;
 }

@@ -16,7 +16,16 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
     {
         var key = MediaTableLayout.RecordKey(id);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
-        return response.HasValue ? new StoredMedia(MediaEntityMapper.ToRecord(response.Value!), response.Value!.ETag.ToString()) : null;
+        if (!response.HasValue)
+        {
+            return null;
+        }
+
+        var entity = response.Value!;
+        var (record, unreadable) = MediaEntityMapper.Read(entity);
+        return record is not null
+            ? new StoredMedia(record, entity.ETag.ToString())
+            : new StoredMedia(MediaEntityMapper.Salvage(entity, unreadable!), entity.ETag.ToString()) { Unreadable = unreadable };
     }
 
     public async Task<bool> TrySaveAsync(MediaRecord record, StoredMedia? previous, CancellationToken cancellationToken)
@@ -45,9 +54,11 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
             return false;
         }
 
-        if (previous is not null)
+        if (previous is { Unreadable: null })
         {
-            // The layout is a pure function of the record, so the previous rows are recomputed, not stored.
+            // The layout is a pure function of the record, so the previous rows are recomputed, not stored. (Not for
+            // a row that could not be read: its keys cannot be trusted, and a lookup row left over is reported by
+            // the sweep, never acted on.)
             var stale = MediaTableLayout.LookupKeys(previous.Record).Except(lookupKeys);
             foreach (var row in stale)
             {
@@ -68,13 +79,14 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
             .AsPages(ContinuationTokens.Decode(continuationToken), pageSize);
         await foreach (var page in pages.WithCancellation(cancellationToken))
         {
-            return new MediaPage(page.Values.Select(MediaEntityMapper.ToRecord).ToList(), ContinuationTokens.Encode(page.ContinuationToken));
+            var (records, unreadable) = ReadAll(page.Values);
+            return new MediaPage(records, ContinuationTokens.Encode(page.ContinuationToken)) { Unreadable = unreadable };
         }
 
         return new MediaPage([], null);
     }
 
-    public async IAsyncEnumerable<IReadOnlyList<MediaRecord>> ScanRetainedBeforeAsync(
+    public async IAsyncEnumerable<MediaScanPage> ScanRetainedBeforeAsync(
         string kind, DateTimeOffset before, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Every key of an earlier day sorts before the cut-off's time key, so one RowKey bound serves all days.
@@ -87,7 +99,8 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
         {
             if (page.Values.Count > 0)
             {
-                yield return page.Values.Select(MediaEntityMapper.ToRecord).ToList();
+                var (records, unreadable) = ReadAll(page.Values);
+                yield return new MediaScanPage(records, unreadable);
             }
         }
     }
@@ -106,10 +119,32 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
     {
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + "~"}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, [nameof(MediaRecord.Id), nameof(MediaRecord.ETag)], cancellationToken))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, ["RowKey", nameof(MediaRecord.ETag)], cancellationToken))
         {
-            yield return (entity.GetString(nameof(MediaRecord.Id)), entity.GetString(nameof(MediaRecord.ETag)));
+            // The RowKey is the id; an ETag that is missing or not text reads as "no version", so the blob is
+            // indexed again and the row rewritten.
+            yield return (entity.RowKey, entity.TryGetValue(nameof(MediaRecord.ETag), out var etag) && etag is string text ? text : "");
         }
+    }
+
+    private static (List<MediaRecord> Records, List<UnreadableMediaRow> Unreadable) ReadAll(IEnumerable<TableEntity> entities)
+    {
+        var records = new List<MediaRecord>();
+        var unreadable = new List<UnreadableMediaRow>();
+        foreach (var entity in entities)
+        {
+            var (record, problem) = MediaEntityMapper.Read(entity);
+            if (record is not null)
+            {
+                records.Add(record);
+            }
+            else
+            {
+                unreadable.Add(problem!);
+            }
+        }
+
+        return (records, unreadable);
     }
 
     private async Task DeleteRowsAsync(IEnumerable<RowKeyPair> rows, CancellationToken cancellationToken)

@@ -75,12 +75,19 @@ public sealed class RetentionSweepHandler(
         var reconcileStarted = time.GetTimestamp();
         var reconciled = await ReconcileAsync(counters, cancellationToken);
         var reconcileSeconds = time.GetElapsedTime(reconcileStarted).TotalSeconds;
-        var snapshot = await holds.LoadActiveAsync(cancellationToken);
+        var snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
         telemetry.ActiveHolds(snapshot.Count);
+        telemetry.UnreadableHolds(snapshot.Unreadable.Count);
+        if (snapshot.BlocksDeletion)
+        {
+            await ReportUnreadableHoldsAsync(sweepId, snapshot.Unreadable, cancellationToken);
+        }
+
         var settledBefore = startedAt - options.Value.IngestSettleTime;
         var bookkeeping = Task.CompletedTask;
+        var unreadableMedia = new UnreadableMediaReport();
 
-        await foreach (var page in ExpiredPagesAsync(startedAt, cancellationToken))
+        await foreach (var page in ExpiredPagesAsync(startedAt, unreadableMedia, cancellationToken))
         {
             var toDelete = new List<MediaRecord>();
             var unheld = new List<MediaRecord>(); // for the retention lag: expired, and no hold of the snapshot covers it
@@ -98,6 +105,12 @@ public sealed class RetentionSweepHandler(
                 else if (snapshot.IsHeld(media))
                 {
                     counters.Add(ref counters.HeldKept);
+                }
+                else if (snapshot.BlocksDeletion)
+                {
+                    // Past its expiry and still stored: the block shows in the retention lag too.
+                    counters.Add(ref counters.Blocked);
+                    unheld.Add(media);
                 }
                 else
                 {
@@ -130,9 +143,26 @@ public sealed class RetentionSweepHandler(
         var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled) with
         {
             ReconcileSeconds = reconcileSeconds,
+            DeletionBlocked = snapshot.BlocksDeletion,
+            UnreadableHolds = snapshot.Unreadable.Select(UnreadableHoldReport.Of).ToList(),
+            UnreadableMedia = unreadableMedia.Count,
+            UnreadableMediaRows = unreadableMedia.Rows,
             RetentionLagSeconds = counters.OldestStillStored is { } oldest ? Math.Max(0, (finishedAt - oldest).TotalSeconds) : 0,
         };
         await audit.AppendAsync(new AuditEvent(Actor, AuditActions.RetentionSweep, "sweep/" + sweepId, SummaryDetails(summary)), cancellationToken);
+        if (summary.DeletionBlocked)
+        {
+            logger.LogError(
+                "Sweep {SweepId} deleted nothing: {Count} hold row(s) cannot be read ({HoldIds}), so nobody can tell what they cover. " +
+                "Release or repair them; {Blocked} expired media are kept meanwhile",
+                sweepId, summary.UnreadableHolds.Count, string.Join(", ", summary.UnreadableHolds.Select(h => h.Id)), summary.Blocked);
+        }
+
+        if (summary.UnreadableMedia > 0)
+        {
+            logger.LogWarning("Sweep {SweepId} skipped {Count} index row(s) that cannot be read; their blobs are kept", sweepId, summary.UnreadableMedia);
+        }
+
         logger.LogInformation(
             "Sweep {SweepId}: {Deleted} deleted, {AlreadyGone} already gone, {HeldKept} held, {Deferred} deferred, {Failures} failures, {Reconciled} reconciled in {Seconds:0.0} s; retention lag {RetentionLag:0} s",
             sweepId, summary.Deleted, summary.AlreadyGone, summary.HeldKept, summary.Deferred, summary.Failures, summary.Reconciled, summary.DurationSeconds,
@@ -145,14 +175,16 @@ public sealed class RetentionSweepHandler(
     {
         using var activity = telemetry.StartActivity("retention.preview");
         var now = time.GetUtcNow();
-        var snapshot = await holds.LoadActiveAsync(cancellationToken);
+        var snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
         telemetry.ActiveHolds(snapshot.Count);
+        telemetry.UnreadableHolds(snapshot.Unreadable.Count);
         DateTimeOffset? oldestUnheld = null;
         var wouldDelete = new List<ExpiredMedium>();
         var kept = new List<HeldMedium>();
-        int deleteCount = 0, heldCount = 0;
+        int deleteCount = 0, heldCount = 0, blockedCount = 0;
         long bytes = 0;
-        await foreach (var page in ExpiredPagesAsync(now, cancellationToken))
+        var unreadableMedia = new UnreadableMediaReport();
+        await foreach (var page in ExpiredPagesAsync(now, unreadableMedia, cancellationToken))
         {
             foreach (var media in page)
             {
@@ -164,6 +196,12 @@ public sealed class RetentionSweepHandler(
                         kept.Add(new HeldMedium(media.Id, media.Kind, media.Container, media.BlobName, policy.ExpiresAt(media),
                             covering.Select(h => h.Id).ToList(), covering.Select(h => h.CaseNumber).Distinct().ToList()));
                     }
+                }
+                else if (snapshot.BlocksDeletion)
+                {
+                    blockedCount++;
+                    var blockedExpiry = policy.ExpiresAt(media);
+                    oldestUnheld = oldestUnheld is { } b && b <= blockedExpiry ? b : blockedExpiry;
                 }
                 else
                 {
@@ -184,11 +222,43 @@ public sealed class RetentionSweepHandler(
         return new RetentionPreview(now, deleteCount, bytes, heldCount, wouldDelete, kept, deleteCount > limit || heldCount > limit)
         {
             RetentionLagSeconds = Math.Max(0, lag.TotalSeconds),
+            DeletionBlocked = snapshot.BlocksDeletion,
+            BlockedCount = blockedCount,
+            UnreadableHolds = snapshot.Unreadable.Select(UnreadableHoldReport.Of).ToList(),
+            UnreadableMedia = unreadableMedia.Count,
+            UnreadableMediaRows = unreadableMedia.Rows,
         };
     }
 
+    /// <summary>
+    /// Audits each unreadable hold row once (per version of the row): the first sweep it blocks says so on the
+    /// record; later sweeps name it in their summary only.
+    /// </summary>
+    private async Task ReportUnreadableHoldsAsync(string sweepId, IReadOnlyList<UnreadableHold> unreadable, CancellationToken cancellationToken)
+    {
+        foreach (var hold in unreadable)
+        {
+            if (await holds.IsUnreadableReportedAsync(hold, cancellationToken))
+            {
+                continue;
+            }
+
+            // Audit before the marker: a crash in between audits it twice rather than never.
+            await audit.AppendAsync(new AuditEvent(Actor, AuditActions.HoldUnreadable, "hold/" + hold.Id, new Dictionary<string, string?>
+            {
+                ["sweepId"] = sweepId,
+                ["reason"] = hold.Reason,
+                ["storedStatus"] = hold.Status,
+                ["caseNumber"] = hold.CaseNumber,
+                ["agency"] = hold.Agency,
+                ["effect"] = "no media are deleted while this hold row cannot be read and is not released",
+            }), cancellationToken);
+            await holds.MarkUnreadableReportedAsync(hold, cancellationToken);
+        }
+    }
+
     private async IAsyncEnumerable<IReadOnlyList<MediaRecord>> ExpiredPagesAsync(
-        DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        DateTimeOffset now, UnreadableMediaReport unreadable, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var kind in new[] { MediaKind.Cctv, MediaKind.Call })
         {
@@ -196,7 +266,9 @@ public sealed class RetentionSweepHandler(
             var candidatesBefore = now - policy.ShortestFor(kind);
             await foreach (var page in index.ScanRetainedBeforeAsync(kind, candidatesBefore, PageSize, cancellationToken))
             {
-                var expired = page.Where(m => policy.ExpiresAt(m) <= now).ToList();
+                // A row that cannot be read is skipped: its blob stays, and the summary names the row.
+                unreadable.Add(page.Unreadable);
+                var expired = page.Records.Where(m => policy.ExpiresAt(m) <= now).ToList();
                 if (expired.Count > 0)
                 {
                     yield return expired;
@@ -237,7 +309,8 @@ public sealed class RetentionSweepHandler(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Could not delete {Container}/{BlobName}; kept, and tried again next sweep", media.Container, media.BlobName);
+                    logger.LogError(e, "Could not delete {Container}/{BlobName} ({MediaId}); kept, and tried again next sweep",
+                        media.Container, ShownName(media), media.Id);
                     counters.Failed(options.Value.MaxConsecutiveFailures);
                 }
             });
@@ -326,7 +399,15 @@ public sealed class RetentionSweepHandler(
 
         await ForEachAsync(covered, (m, ct) => new ValueTask(marks.MarkHeldAsync(m.Container, m.BlobName, ct)), counters, cancellationToken);
         counters.Add(ref counters.HeldKept, covered.Count);
-        return media.Where(m => !fresh.IsHeld(m)).ToList();
+        var uncovered = media.Where(m => !fresh.IsHeld(m)).ToList();
+        if (fresh.BlocksDeletion)
+        {
+            // A hold row became unreadable since the sweep began: what it covers is unknown, so keep everything.
+            counters.Add(ref counters.Blocked, uncovered.Count);
+            return [];
+        }
+
+        return uncovered;
     }
 
     private async Task RecordDeletionsAsync(string sweepId, List<(MediaRecord Media, bool AlreadyGone)> gone, CancellationToken cancellationToken)
@@ -343,7 +424,12 @@ public sealed class RetentionSweepHandler(
         await index.RemoveAsync(gone.Select(g => g.Media).ToList(), cancellationToken);
     }
 
-    private async Task<int> ReconcileAsync(Counters counters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Indexes every blob of the media containers that the index does not know under its exact name, or knows at
+    /// another version: what the event path (blob trigger, runner scan) missed. Names the SDK would rewrite are
+    /// addressed exactly (<see cref="MediaBlobClients"/>), so none escapes.
+    /// </summary>
+    private async Task<ReconcileReport> ReconcileAsync(Counters counters, CancellationToken cancellationToken)
     {
         // Id → ETag of every record: memory grows with the number of media (about 150 bytes each), not with
         // what expires; see README "Scale limits".
@@ -353,7 +439,7 @@ public sealed class RetentionSweepHandler(
             known[id] = etag;
         }
 
-        var reconciled = 0;
+        var report = new ReconcileReport();
         foreach (var container in storage.Value.MediaContainers)
         {
             var unknown = new List<BlobSnapshot>();
@@ -372,20 +458,28 @@ public sealed class RetentionSweepHandler(
                     try
                     {
                         var result = await ingest.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name), ct);
-                        if (result.Outcome is IngestOutcome.Indexed or IngestOutcome.Rejected)
+                        if (result is { Outcome: IngestOutcome.Indexed or IngestOutcome.Rejected, Record: { } record })
                         {
-                            Interlocked.Increment(ref reconciled);
+                            report.Add(new ReconciledMedium(record.Id, record.Container, PhoneNumber.MaskDigitRuns(record.BlobName),
+                                record.Status, record.RejectionReason));
                         }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        logger.LogError(e, "Could not index {Container}/{BlobName} while reconciling", blob.Container, blob.Name);
+                        logger.LogError(e, "Could not index {Container}/{BlobName} ({MediaId}) while reconciling",
+                            blob.Container, PhoneNumber.MaskDigitRuns(blob.Name), MediaId.For(blob.Container, blob.Name));
                         counters.Failed(options.Value.MaxConsecutiveFailures);
                     }
                 });
         }
 
-        return reconciled;
+        if (report.Count > 0)
+        {
+            logger.LogWarning("Reconcile indexed {Count} blob(s) the event path had missed: {MediaIds}",
+                report.Count, string.Join(", ", report.Items.Select(i => i.MediaId)));
+        }
+
+        return report;
     }
 
     private async Task ForEachAsync(List<MediaRecord> items, Func<MediaRecord, CancellationToken, ValueTask> body, Counters counters, CancellationToken cancellationToken) =>
@@ -399,17 +493,25 @@ public sealed class RetentionSweepHandler(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Could not re-check {Container}/{BlobName}; kept, and tried again next sweep", media.Container, media.BlobName);
+                    logger.LogError(e, "Could not re-check {Container}/{BlobName} ({MediaId}); kept, and tried again next sweep",
+                        media.Container, ShownName(media), media.Id);
                     counters.Failed(options.Value.MaxConsecutiveFailures);
                 }
             });
+
+    /// <summary>
+    /// The name for logs and the audit log. A rejected name broke the contract and may hold a phone number: its digit
+    /// runs are masked (the media id, a hash of the exact name, still identifies it).
+    /// </summary>
+    private static string ShownName(MediaRecord media) =>
+        media.Status == MediaStatus.Indexed ? media.BlobName : PhoneNumber.MaskDigitRuns(media.BlobName);
 
     private static Dictionary<string, string?> DeletionDetails(string sweepId, MediaRecord media, bool alreadyGone) => new()
     {
         // No phone numbers: call blob names carry none by contract, and caller/callee are left out.
         ["sweepId"] = sweepId,
         ["container"] = media.Container,
-        ["blobName"] = media.BlobName,
+        ["blobName"] = ShownName(media),
         ["kind"] = media.Kind,
         ["status"] = media.Status,
         ["recordedAt"] = media.RecordedAt?.ToString("O", CultureInfo.InvariantCulture),
@@ -430,9 +532,69 @@ public sealed class RetentionSweepHandler(
         ["deferred"] = s.Deferred.ToString(CultureInfo.InvariantCulture),
         ["failures"] = s.Failures.ToString(CultureInfo.InvariantCulture),
         ["reconciled"] = s.Reconciled.ToString(CultureInfo.InvariantCulture),
+        ["reconciledIds"] = Bounded(s.ReconciledMedia.Select(m => m.MediaId)),
+        ["reconciledNames"] = Bounded(s.ReconciledMedia.Select(m => m.Container + "/" + m.BlobName)),
+        ["deletionBlocked"] = s.DeletionBlocked ? "true" : "false",
+        ["blocked"] = s.Blocked.ToString(CultureInfo.InvariantCulture),
+        ["unreadableHolds"] = Bounded(s.UnreadableHolds.Select(h => h.Id)),
+        ["unreadableMedia"] = s.UnreadableMedia.ToString(CultureInfo.InvariantCulture),
         ["durationSeconds"] = s.DurationSeconds.ToString("0.###", CultureInfo.InvariantCulture),
         ["retentionLagSeconds"] = s.RetentionLagSeconds.ToString("0.###", CultureInfo.InvariantCulture),
     };
+
+    private static string? Bounded(IEnumerable<string> values)
+    {
+        var list = values.ToList();
+        return list.Count == 0 ? null : string.Join(", ", list.Take(SweepSummary.MaxListed)) + (list.Count > SweepSummary.MaxListed ? ", ..." : "");
+    }
+
+    /// <summary>What the reconcile indexed: the count, and the first <see cref="SweepSummary.MaxListed"/> of them.</summary>
+    private sealed class ReconcileReport
+    {
+        private readonly List<ReconciledMedium> items = [];
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public IReadOnlyList<ReconciledMedium> Items
+        {
+            get
+            {
+                lock (items)
+                {
+                    return items.OrderBy(i => i.MediaId, StringComparer.Ordinal).ToList();
+                }
+            }
+        }
+
+        public void Add(ReconciledMedium medium)
+        {
+            Interlocked.Increment(ref count);
+            lock (items)
+            {
+                if (items.Count < SweepSummary.MaxListed)
+                {
+                    items.Add(medium);
+                }
+            }
+        }
+    }
+
+    /// <summary>Index rows the scan could not read: the count, and the first <see cref="SweepSummary.MaxListed"/>.</summary>
+    private sealed class UnreadableMediaReport
+    {
+        private readonly List<UnreadableMediaRow> rows = [];
+
+        public int Count { get; private set; }
+
+        public IReadOnlyList<UnreadableMediaRow> Rows => rows;
+
+        public void Add(IReadOnlyList<UnreadableMediaRow> page)
+        {
+            Count += page.Count;
+            rows.AddRange(page.Take(SweepSummary.MaxListed - rows.Count));
+        }
+    }
 
     private sealed class Counters
     {
@@ -441,6 +603,7 @@ public sealed class RetentionSweepHandler(
         public int AlreadyGone;
         public int HeldKept;
         public int Deferred;
+        public int Blocked;
         public int Failures;
         private long bytes;
 
@@ -496,20 +659,22 @@ public sealed class RetentionSweepHandler(
             Interlocked.Add(ref bytes, size);
         }
 
-        public SweepSummary ToSummary(string sweepId, string triggeredBy, DateTimeOffset startedAt, DateTimeOffset finishedAt, int reconciled) => new()
+        public SweepSummary ToSummary(string sweepId, string triggeredBy, DateTimeOffset startedAt, DateTimeOffset finishedAt, ReconcileReport reconciled) => new()
         {
             SweepId = sweepId,
             TriggeredBy = triggeredBy,
             StartedAt = startedAt,
             FinishedAt = finishedAt,
             DurationSeconds = (finishedAt - startedAt).TotalSeconds,
-            Reconciled = reconciled,
+            Reconciled = reconciled.Count,
+            ReconciledMedia = reconciled.Items,
             Expired = Expired,
             Deleted = DeletedCount,
             AlreadyGone = AlreadyGone,
             BytesDeleted = bytes,
             HeldKept = HeldKept,
             Deferred = Deferred,
+            Blocked = Blocked,
             Failures = Failures,
         };
     }

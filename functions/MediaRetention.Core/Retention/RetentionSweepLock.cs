@@ -22,6 +22,7 @@ public sealed class RetentionSweepLock(BlobServiceClient service, IOptions<Media
     private const string LastSweepIdKey = "lastsweepid";
     private const string LastRetentionLagKey = "lastsweepretentionlagseconds";
     private const string LastErrorKey = "lastsweeperror";
+    private const string LastUnreadableHoldsKey = "lastsweepunreadableholds";
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(20);
 
@@ -75,6 +76,7 @@ public sealed class RetentionSweepLock(BlobServiceClient service, IOptions<Media
             metadata.GetValueOrDefault(LastErrorKey))
         {
             LastCompletedAt = Time(metadata, LastFinishedKey),
+            UnreadableHolds = metadata.GetValueOrDefault(LastUnreadableHoldsKey),
         };
     }
 
@@ -132,6 +134,7 @@ public sealed class RetentionSweepLock(BlobServiceClient service, IOptions<Media
             Set(metadata, LastErrorKey, record.Error);
             if (record.Outcome != SweepOutcomes.Failed)
             {
+                Set(metadata, LastUnreadableHoldsKey, record.UnreadableHolds);
                 metadata[LastFinishedKey] = record.At.ToString("O", CultureInfo.InvariantCulture);
                 Set(metadata, LastRetentionLagKey, record.RetentionLagSeconds?.ToString("0.###", CultureInfo.InvariantCulture));
             }
@@ -200,6 +203,17 @@ public sealed record SweepRecord(DateTimeOffset At, string Outcome, string? Swee
     /// <summary>When the last sweep that completed finished.</summary>
     public DateTimeOffset? LastCompletedAt { get; init; }
 
+    /// <summary>
+    /// The hold rows that blocked the last completed sweep's deletions: their number and the first few ids (only
+    /// characters a metadata value may hold); null when none did.
+    /// </summary>
+    public string? UnreadableHolds { get; init; }
+
     public static SweepRecord Of(SweepSummary summary, DateTimeOffset at) =>
-        new(at, summary.Outcome, summary.SweepId, summary.RetentionLagSeconds, null);
+        new(at, summary.Outcome, summary.SweepId, summary.RetentionLagSeconds, null)
+        {
+            UnreadableHolds = summary.UnreadableHolds.Count == 0 ? null
+                : $"{summary.UnreadableHolds.Count}: " + string.Join(", ", summary.UnreadableHolds.Take(5)
+                    .Select(h => new string(h.Id.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.').Take(64).ToArray()))),
+        };
 }

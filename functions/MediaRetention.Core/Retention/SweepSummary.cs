@@ -1,8 +1,14 @@
+using MediaRetention.Core.Holds;
+using MediaRetention.Core.Media;
+
 namespace MediaRetention.Core.Retention;
 
 /// <summary>What one sweep did. Also written to the audit log.</summary>
 public sealed record SweepSummary
 {
+    /// <summary>Longest list of ids or names a summary (or its audit entry) carries; the counts are complete.</summary>
+    public const int MaxListed = 20;
+
     public required string SweepId { get; init; }
     public required string TriggeredBy { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
@@ -11,6 +17,9 @@ public sealed record SweepSummary
 
     /// <summary>Blobs the index did not know (or knew at another version), indexed by this sweep.</summary>
     public int Reconciled { get; init; }
+
+    /// <summary>The first <see cref="MaxListed"/> of them (names with digit runs masked).</summary>
+    public IReadOnlyList<ReconciledMedium> ReconciledMedia { get; init; } = [];
 
     /// <summary>Time spent reconciling, before any deletion.</summary>
     public double ReconcileSeconds { get; init; }
@@ -36,11 +45,44 @@ public sealed record SweepSummary
     /// <summary>
     /// How long the oldest expired medium that no hold covers and that is still stored after this sweep has been
     /// past its expiry, in seconds (0 when none is left): the number that says whether "deleted after N days" is kept.
+    /// Media kept only because deletion was blocked count too.
     /// </summary>
     public double RetentionLagSeconds { get; init; }
 
-    /// <summary><see cref="SweepOutcomes.Succeeded"/>, or <see cref="SweepOutcomes.CompletedWithFailures"/> when media were kept because storage failed.</summary>
-    public string Outcome => Failures == 0 ? SweepOutcomes.Succeeded : SweepOutcomes.CompletedWithFailures;
+    /// <summary>
+    /// <see cref="SweepOutcomes.DeletionBlocked"/> when unreadable hold rows stopped every deletion;
+    /// <see cref="SweepOutcomes.Succeeded"/>, or <see cref="SweepOutcomes.CompletedWithFailures"/> when media were kept
+    /// because storage failed.
+    /// </summary>
+    public string Outcome => DeletionBlocked ? SweepOutcomes.DeletionBlocked
+        : Failures == 0 ? SweepOutcomes.Succeeded
+        : SweepOutcomes.CompletedWithFailures;
+
+    /// <summary>
+    /// True when a hold row cannot be read: nobody can tell what it covers, so this sweep deleted nothing.
+    /// </summary>
+    public bool DeletionBlocked { get; init; }
+
+    /// <summary>Expired, unheld media kept only because deletion was blocked.</summary>
+    public int Blocked { get; init; }
+
+    /// <summary>The hold rows that cannot be read (they block deletion until released or repaired).</summary>
+    public IReadOnlyList<UnreadableHoldReport> UnreadableHolds { get; init; } = [];
+
+    /// <summary>Index rows the sweep could not read and skipped (their blobs are kept).</summary>
+    public int UnreadableMedia { get; init; }
+
+    /// <summary>The first <see cref="MaxListed"/> of them.</summary>
+    public IReadOnlyList<UnreadableMediaRow> UnreadableMediaRows { get; init; } = [];
+}
+
+/// <summary>A blob the reconcile had to index; <see cref="BlobName"/> has its digit runs masked.</summary>
+public sealed record ReconciledMedium(string MediaId, string Container, string BlobName, string Status, string? RejectionReason);
+
+/// <summary>A hold row that cannot be read, as sweep summaries and the preview name it.</summary>
+public sealed record UnreadableHoldReport(string Id, string Reason, string? StoredStatus, string? CaseNumber, string? Agency)
+{
+    public static UnreadableHoldReport Of(UnreadableHold hold) => new(hold.Id, hold.Reason, hold.Status, hold.CaseNumber, hold.Agency);
 }
 
 /// <summary>How a retention sweep ended: in the summary, the sweep record behind /healthz, and the sweep-runs metric.</summary>
@@ -50,6 +92,12 @@ public static class SweepOutcomes
 
     /// <summary>Completed, but storage failed for some media; they are kept and looked at again next sweep.</summary>
     public const string CompletedWithFailures = "completedWithFailures";
+
+    /// <summary>
+    /// Completed without deleting anything, because hold rows that cannot be read might cover any medium; they are
+    /// named in the summary and the sweep record, and must be released or repaired.
+    /// </summary>
+    public const string DeletionBlocked = "deletionBlocked";
 
     /// <summary>Stopped by an error (storage unavailable, lease lost); nothing further was deleted.</summary>
     public const string Failed = "failed";
@@ -73,4 +121,17 @@ public sealed record RetentionPreview(
 {
     /// <summary>How long the oldest expired medium that no hold covers has been past its expiry, in seconds (0 when none is).</summary>
     public double RetentionLagSeconds { get; init; }
+
+    /// <summary>True when a hold row cannot be read: the next sweep would delete nothing (see <see cref="UnreadableHolds"/>).</summary>
+    public bool DeletionBlocked { get; init; }
+
+    /// <summary>Expired, unheld media that only the block keeps.</summary>
+    public int BlockedCount { get; init; }
+
+    public IReadOnlyList<UnreadableHoldReport> UnreadableHolds { get; init; } = [];
+
+    /// <summary>Index rows among the expired that cannot be read (skipped; their blobs are kept).</summary>
+    public int UnreadableMedia { get; init; }
+
+    public IReadOnlyList<UnreadableMediaRow> UnreadableMediaRows { get; init; } = [];
 }

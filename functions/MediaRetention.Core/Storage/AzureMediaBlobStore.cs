@@ -1,19 +1,20 @@
 using System.Runtime.CompilerServices;
 using Azure;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
 namespace MediaRetention.Core.Storage;
 
-/// <summary><see cref="IMediaBlobStore"/> over Azure Blob Storage (or Azurite).</summary>
-public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobStore
+/// <summary>
+/// <see cref="IMediaBlobStore"/> over Azure Blob Storage (or Azurite). Every blob is addressed by its exact stored
+/// name through <see cref="MediaBlobClients"/>, whatever the SDK would make of it.
+/// </summary>
+public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobStore
 {
     public async Task<BlobSnapshot?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken)
     {
         try
         {
-            var properties = (await service.GetBlobContainerClient(container).GetBlobClient(name)
-                .GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            var properties = (await clients.Get(container, name).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
             return new BlobSnapshot(container, name, Quoted(properties.ETag.ToString()), properties.ContentLength,
                 properties.LastModified, properties.ContentType, CaseInsensitive(properties.Metadata));
         }
@@ -27,7 +28,7 @@ public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobS
     {
         try
         {
-            var download = await service.GetBlobContainerClient(container).GetBlobClient(name).DownloadStreamingAsync(
+            var download = await clients.Get(container, name).DownloadStreamingAsync(
                 new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(etag) } },
                 cancellationToken);
             return download.Value.Content;
@@ -40,7 +41,7 @@ public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobS
 
     public async IAsyncEnumerable<BlobSnapshot> ListAsync(string container, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var client = service.GetBlobContainerClient(container);
+        var client = clients.Service.GetBlobContainerClient(container);
         var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken)
             .AsPages(pageSizeHint: 5000)
             .GetAsyncEnumerator(cancellationToken);
@@ -83,7 +84,7 @@ public sealed class AzureMediaBlobStore(BlobServiceClient service) : IMediaBlobS
     {
         try
         {
-            await service.GetBlobContainerClient(container).GetBlobClient(name).DeleteAsync(
+            await clients.Get(container, name).DeleteAsync(
                 DeleteSnapshotsOption.IncludeSnapshots,
                 new BlobRequestConditions { TagConditions = Holds.IBlobHoldMarks.DeleteCondition(etag) },
                 cancellationToken);

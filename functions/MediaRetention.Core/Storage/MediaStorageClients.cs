@@ -37,6 +37,15 @@ public static class MediaStorageClients
         return new TableServiceClient(ServiceUri(section, "tableServiceUri"), CreateCredential(configuration, factory));
     }
 
+    /// <summary>
+    /// How requests for blob names the SDK rewrites authenticate (see <see cref="MediaBlobClients"/>): the connection
+    /// string's key or SAS, or the identity the section describes.
+    /// </summary>
+    public static ExactBlobCredential CreateExactBlobCredential(IConfiguration configuration, AzureComponentFactory factory) =>
+        ConnectionString(configuration) is { } connectionString
+            ? StorageConnectionStrings.ExactCredential(connectionString)
+            : ExactBlobCredential.FromToken(CreateCredential(configuration, factory));
+
     /// <summary>The credential the <c>MediaStorage</c> section describes (DefaultAzureCredential when it names none).</summary>
     public static TokenCredential CreateCredential(IConfiguration configuration, AzureComponentFactory factory) =>
         factory.CreateTokenCredential(Section(configuration));

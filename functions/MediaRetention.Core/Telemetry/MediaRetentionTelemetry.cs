@@ -30,6 +30,7 @@ public sealed class MediaRetentionTelemetry : IDisposable
         public const string SweepRuns = "mediaretention.sweep.runs";
         public const string SweepDuration = "mediaretention.sweep.duration";
         public const string ActiveHolds = "mediaretention.holds.active";
+        public const string UnreadableHolds = "mediaretention.holds.unreadable";
         public const string RetentionLag = "mediaretention.retention.lag";
     }
 
@@ -55,6 +56,7 @@ public sealed class MediaRetentionTelemetry : IDisposable
     private readonly Counter<long> sweepRuns;
     private readonly Histogram<double> sweepDuration;
     private readonly Gauge<long> activeHolds;
+    private readonly Gauge<long> unreadableHolds;
     private readonly Gauge<double> retentionLag;
 
     public MediaRetentionTelemetry(IMeterFactory meterFactory)
@@ -71,6 +73,8 @@ public sealed class MediaRetentionTelemetry : IDisposable
         sweepRuns = meter.CreateCounter<long>(Metrics.SweepRuns, "{sweep}", "Retention sweeps, by outcome: succeeded, completedWithFailures, failed.");
         sweepDuration = meter.CreateHistogram<double>(Metrics.SweepDuration, "s", "Duration of completed retention sweeps.");
         activeHolds = meter.CreateGauge<long>(Metrics.ActiveHolds, "{hold}", "Active legal holds, as last loaded by a sweep or preview.");
+        unreadableHolds = meter.CreateGauge<long>(Metrics.UnreadableHolds, "{hold}",
+            "Hold rows that may be active but cannot be read, as last loaded by a sweep or preview: above 0, nothing is deleted.");
         retentionLag = meter.CreateGauge<double>(Metrics.RetentionLag, "s",
             "How long the oldest expired, unheld medium has been past its expiry (0 when none is): whether 'deleted after N days' is kept.");
     }
@@ -114,6 +118,8 @@ public sealed class MediaRetentionTelemetry : IDisposable
     public void SweepFailed() => sweepRuns.Add(1, new KeyValuePair<string, object?>(Tags.Outcome, SweepOutcomes.Failed));
 
     public void ActiveHolds(int count) => activeHolds.Record(count);
+
+    public void UnreadableHolds(int count) => unreadableHolds.Record(count);
 
     public void RetentionLag(TimeSpan lag) => retentionLag.Record(Math.Max(0, lag.TotalSeconds));
 

@@ -7,8 +7,9 @@ namespace MediaRetention.Runner.Health;
 
 /// <summary>
 /// The retention promise: how the last sweep of any host on the account ended, when the last one completed, and the
-/// retention lag it left. Unhealthy when the last sweep failed or the lag is over <see cref="HealthOptions.MaxRetentionLag"/>
-/// (what infra/main.bicep alerts on); healthy before any sweep has run.
+/// retention lag it left. Unhealthy when the last sweep failed, when unreadable hold rows blocked its deletions (they
+/// are named), or when the lag is over <see cref="HealthOptions.MaxRetentionLag"/> (what infra/main.bicep alerts on);
+/// healthy before any sweep has run.
 /// </summary>
 public sealed class RetentionHealthCheck(RunRetentionSweepHandler sweeps, IOptions<HealthOptions> options) : IHealthCheck
 {
@@ -51,10 +52,22 @@ public sealed class RetentionHealthCheck(RunRetentionSweepHandler sweeps, IOptio
             data["lastSweepError"] = error;
         }
 
+        if (last.UnreadableHolds is { } unreadable)
+        {
+            data["unreadableHolds"] = unreadable;
+        }
+
         var maxLag = options.Value.MaxRetentionLag;
         if (last.Outcome == SweepOutcomes.Failed)
         {
             return HealthCheckResult.Unhealthy($"The last retention sweep failed ({last.Error}); nothing was deleted after the failure.", data: data);
+        }
+
+        if (last.Outcome == SweepOutcomes.DeletionBlocked)
+        {
+            return HealthCheckResult.Unhealthy(
+                $"The last retention sweep deleted nothing: hold rows that cannot be read ({last.UnreadableHolds}) might cover any medium. " +
+                "Release or repair them (GET /api/holds?status=all lists them under 'unreadable').", data: data);
         }
 
         return last.RetentionLagSeconds > maxLag.TotalSeconds

@@ -1,6 +1,7 @@
 using System.Net;
 using Azure.Storage.Blobs;
 using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Storage;
 using MediaRetention.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -86,7 +87,7 @@ public sealed class EvidenceLinkTests(AzuriteFixture azurite) : IDisposable
         var container = await ContainerWithClipsAsync();
         // Issued "an hour ago" for ten minutes: expired fifty minutes ago, without waiting for it.
         var anHourAgo = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
-        var issuer = new AccountKeySasLinkIssuer(azurite.BlobService, anHourAgo);
+        var issuer = new AccountKeySasLinkIssuer(MediaBlobClients.FromConnectionString(azurite.ConnectionString), anHourAgo);
 
         var link = await issuer.IssueReadLinkAsync(container.Name, ClipName, anHourAgo.GetUtcNow().AddMinutes(10), default);
         using var response = await http.GetAsync(link.Url);
@@ -96,7 +97,7 @@ public sealed class EvidenceLinkTests(AzuriteFixture azurite) : IDisposable
 
     public void Dispose() => http.Dispose();
 
-    private AccountKeySasLinkIssuer Issuer() => new(azurite.BlobService, TimeProvider.System);
+    private AccountKeySasLinkIssuer Issuer() => new(MediaBlobClients.FromConnectionString(azurite.ConnectionString), TimeProvider.System);
 
     private async Task<BlobContainerClient> ContainerWithClipsAsync()
     {

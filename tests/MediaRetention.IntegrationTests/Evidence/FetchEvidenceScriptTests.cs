@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Evidence.Signing;
+using MediaRetention.Core.Storage;
 using MediaRetention.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -165,7 +166,7 @@ public sealed class FetchEvidenceScriptTests(AzuriteFixture azurite) : IDisposab
     private BlobClient Blob(Clip clip) =>
         azurite.BlobService.GetBlobContainerClient(clip.Container).GetBlobClient(clip.BlobName);
 
-    private AccountKeySasLinkIssuer Issuer(TimeProvider time) => new(azurite.BlobService, time);
+    private AccountKeySasLinkIssuer Issuer(TimeProvider time) => new(MediaBlobClients.FromConnectionString(azurite.ConnectionString), time);
 
     private async Task<(JsonObject Manifest, IReadOnlyList<Clip> Clips)> EvidenceAsync(int? expiredItem = null, TimeProvider? expiredClock = null)
     {

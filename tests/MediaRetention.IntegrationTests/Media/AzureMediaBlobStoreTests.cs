@@ -13,7 +13,7 @@ public sealed class AzureMediaBlobStoreTests(AzuriteFixture azurite)
         await container.CreateAsync();
         var blob = container.GetBlobClient("a/b/20261101T000000Z.mp4");
         await blob.UploadAsync(new BinaryData("one"u8.ToArray()));
-        var store = new AzureMediaBlobStore(azurite.BlobService);
+        var store = new AzureMediaBlobStore(MediaBlobClients.FromConnectionString(azurite.ConnectionString));
         var first = await store.GetPropertiesAsync(container.Name, blob.Name, default);
 
         await blob.UploadAsync(new BinaryData("two"u8.ToArray()), overwrite: true);
@@ -30,7 +30,7 @@ public sealed class AzureMediaBlobStoreTests(AzuriteFixture azurite)
         var container = azurite.BlobService.GetBlobContainerClient("store-" + Guid.NewGuid().ToString("N")[..8]);
         await container.CreateAsync();
         await container.GetBlobClient("a.wav").UploadAsync(new BinaryData("1"u8.ToArray()));
-        var store = new AzureMediaBlobStore(azurite.BlobService);
+        var store = new AzureMediaBlobStore(MediaBlobClients.FromConnectionString(azurite.ConnectionString));
 
         var listed = Assert.Single(await store.ListAsync(container.Name, default).ToListAsync());
         var properties = await store.GetPropertiesAsync(container.Name, "a.wav", default);
@@ -42,7 +42,7 @@ public sealed class AzureMediaBlobStoreTests(AzuriteFixture azurite)
     public async Task Listing_returns_metadata_case_insensitively_and_a_missing_container_as_empty()
     {
         var container = azurite.BlobService.GetBlobContainerClient("store-" + Guid.NewGuid().ToString("N")[..8]);
-        var store = new AzureMediaBlobStore(azurite.BlobService);
+        var store = new AzureMediaBlobStore(MediaBlobClients.FromConnectionString(azurite.ConnectionString));
         Assert.Empty(await store.ListAsync(container.Name, default).ToListAsync());
 
         await container.CreateAsync();

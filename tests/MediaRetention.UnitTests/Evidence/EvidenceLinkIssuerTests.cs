@@ -6,6 +6,7 @@ using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using MediaRetention.Core.Evidence;
+using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -145,7 +146,7 @@ public sealed class EvidenceLinkIssuerTests
     public async Task Expiry_beyond_the_longest_lifetime_or_not_in_the_future_is_refused_before_any_key_request(int minutes)
     {
         using var issuer = new UserDelegationSasLinkIssuer(managedIdentityClient, time);
-        var keyIssuer = new AccountKeySasLinkIssuer(new BlobServiceClient(Connection("https")), time);
+        var keyIssuer = new AccountKeySasLinkIssuer(MediaBlobClients.FromConnectionString(Connection("https"), time), time);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
             issuer.IssueReadLinkAsync("cctv", "a.mp4", Now.AddMinutes(minutes), default));
@@ -159,7 +160,7 @@ public sealed class EvidenceLinkIssuerTests
     [InlineData("http", "https,http")]
     public async Task Account_key_link_is_read_only_for_one_blob_and_allows_http_only_for_an_http_endpoint(string scheme, string protocol)
     {
-        var issuer = new AccountKeySasLinkIssuer(new BlobServiceClient(Connection(scheme)), time);
+        var issuer = new AccountKeySasLinkIssuer(MediaBlobClients.FromConnectionString(Connection(scheme), time), time);
 
         var link = await issuer.IssueReadLinkAsync("cctv", "oslo-1/cam-2/x.mp4", Now + EvidenceLinkPolicy.MaxLifetime, default);
 
@@ -176,12 +177,15 @@ public sealed class EvidenceLinkIssuerTests
     [Fact]
     public void Selector_signs_with_the_account_key_when_there_is_one_else_with_user_delegation()
     {
-        var withKey = new BlobServiceClient(Connection("http"));
-        var withIdentity = new BlobServiceClient(new Uri("https://acct.blob.core.windows.net"), Substitute.For<TokenCredential>());
+        var withKey = MediaBlobClients.FromConnectionString(Connection("http"), time);
+        var token = Substitute.For<TokenCredential>();
+        var withIdentity = new MediaBlobClients(
+            new BlobServiceClient(new Uri("https://acct.blob.core.windows.net"), token), ExactBlobCredential.FromToken(token), time);
 
         Assert.IsType<AccountKeySasLinkIssuer>(EvidenceLinkIssuerSelector.Select(withKey, time));
         Assert.IsType<UserDelegationSasLinkIssuer>(EvidenceLinkIssuerSelector.Select(withIdentity, time));
-        Assert.IsType<UserDelegationSasLinkIssuer>(EvidenceLinkIssuerSelector.Select(managedIdentityClient, time));
+        Assert.IsType<UserDelegationSasLinkIssuer>(EvidenceLinkIssuerSelector.Select(
+            new MediaBlobClients(managedIdentityClient, ExactBlobCredential.FromToken(token), time), time));
         Assert.Throws<ArgumentException>(() => new AccountKeySasLinkIssuer(withIdentity, time));
     }
 
@@ -208,7 +212,7 @@ public sealed class EvidenceLinkIssuerTests
             .Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddSingleton(new BlobServiceClient(Connection("http")))
+            .AddSingleton(MediaBlobClients.FromConnectionString(Connection("http"), time))
             .AddMediaRetentionEvidenceLinks();
         using var provider = services.BuildServiceProvider();
 

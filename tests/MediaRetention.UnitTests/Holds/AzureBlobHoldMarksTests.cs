@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using MediaRetention.Core.Holds;
+using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace MediaRetention.UnitTests.Holds;
@@ -17,12 +18,14 @@ public sealed class AzureBlobHoldMarksTests
         var container = Substitute.For<BlobContainerClient>();
         service.GetBlobContainerClient("cctv").Returns(container);
         container.GetBlobClient("a.mp4").Returns(blob);
+        blob.Name.Returns("a.mp4");
+        blob.BlobContainerName.Returns("cctv");
     }
 
     [Fact]
     public async Task With_the_setting_on_marking_held_also_sets_the_legal_hold_flag()
     {
-        var marks = new AzureBlobHoldMarks(service, Options.Create(new HoldOptions { UseImmutabilityLegalHold = true }));
+        var marks = new AzureBlobHoldMarks(new MediaBlobClients(service, ExactBlobCredential.None, TimeProvider.System), Options.Create(new HoldOptions { UseImmutabilityLegalHold = true }));
 
         Assert.True(await marks.MarkHeldAsync("cctv", "a.mp4", default));
 
@@ -34,7 +37,7 @@ public sealed class AzureBlobHoldMarksTests
     [Fact]
     public async Task With_the_setting_on_marking_not_held_clears_the_flag_and_pins_the_version()
     {
-        var marks = new AzureBlobHoldMarks(service, Options.Create(new HoldOptions { UseImmutabilityLegalHold = true }));
+        var marks = new AzureBlobHoldMarks(new MediaBlobClients(service, ExactBlobCredential.None, TimeProvider.System), Options.Create(new HoldOptions { UseImmutabilityLegalHold = true }));
 
         await marks.MarkNotHeldAsync("cctv", "a.mp4", "\"0x8DC\"", default);
 
@@ -46,7 +49,7 @@ public sealed class AzureBlobHoldMarksTests
     [Fact]
     public async Task With_the_setting_off_the_flag_is_never_touched()
     {
-        var marks = new AzureBlobHoldMarks(service, Options.Create(new HoldOptions()));
+        var marks = new AzureBlobHoldMarks(new MediaBlobClients(service, ExactBlobCredential.None, TimeProvider.System), Options.Create(new HoldOptions()));
 
         await marks.MarkHeldAsync("cctv", "a.mp4", default);
 
@@ -57,7 +60,7 @@ public sealed class AzureBlobHoldMarksTests
     public async Task A_blob_that_is_gone_cannot_be_marked()
     {
         blob.SetTagsAsync(default!, default, default).ThrowsAsyncForAnyArgs(new RequestFailedException(404, "BlobNotFound"));
-        var marks = new AzureBlobHoldMarks(service, Options.Create(new HoldOptions { UseImmutabilityLegalHold = true }));
+        var marks = new AzureBlobHoldMarks(new MediaBlobClients(service, ExactBlobCredential.None, TimeProvider.System), Options.Create(new HoldOptions { UseImmutabilityLegalHold = true }));
 
         Assert.False(await marks.MarkHeldAsync("cctv", "a.mp4", default));
         await blob.DidNotReceiveWithAnyArgs().SetLegalHoldAsync(default, default);

@@ -273,6 +273,82 @@ public sealed class IngestBlobHandlerTests : IDisposable
         await index.Received(1).RepairLookupRowsAsync(winner, Arg.Any<CancellationToken>());
     }
 
+    [Theory]
+    [InlineData("oslo-1/cam-2/15000101T000000Z.mp4", "before 20000101T000000Z")]
+    [InlineData("oslo-1/cam-2/19991231T235959Z.mp4", "before 20000101T000000Z")]
+    public async Task Implausible_recording_time_is_rejected_and_stored_without_it(string name, string reason)
+    {
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", name), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        var saved = SavedRecord();
+        Assert.Contains(reason, saved.RejectionReason);
+        Assert.Contains("EarliestRecordingTime", saved.RejectionReason);
+        Assert.Null(saved.RecordedAt);
+        Assert.Equal(saved.UploadedAt, saved.RetentionFrom);
+    }
+
+    [Fact]
+    public async Task The_earliest_recording_time_is_a_setting()
+    {
+        const string name = "oslo-1/cam-2/19991231T235959Z.mp4";
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+        var lenient = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage),
+            Options.Create(new IngestOptions { EarliestRecordingTime = new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero) }),
+            new FakeTimeProvider(Now), logger, probe.Telemetry);
+
+        Assert.Equal(IngestOutcome.Indexed, (await lenient.HandleAsync(new IngestBlobCommand("cctv", name), default)).Outcome);
+        Assert.False(new IngestOptionsValidator().Validate(null, new IngestOptions { EarliestRecordingTime = new DateTimeOffset(1600, 1, 1, 0, 0, 0, TimeSpan.Zero) }).Succeeded);
+        Assert.True(new IngestOptionsValidator().Validate(null, new IngestOptions()).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_dot_segment_name_is_indexed_under_its_exact_name_as_rejected()
+    {
+        const string name = "site-1/cam-1/../20261127T102529Z.mp4";
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", name), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        var saved = SavedRecord();
+        Assert.Equal((name, MediaId.For("cctv", name)), (saved.BlobName, saved.Id));
+        Assert.Contains("'.' or '..' path segment", saved.RejectionReason);
+    }
+
+    [Fact]
+    public async Task An_unreadable_index_row_is_rewritten_over_its_storage_etag_and_lends_no_evidence_hash()
+    {
+        GivenBlob("cctv", CctvName, "clip"u8.ToArray(), "\"e1\"");
+        var unreadable = new StoredMedia(SampleRecord() with { Status = MediaStatus.Unreadable, ETag = "", Sha256 = "" }, "t7")
+        {
+            Unreadable = new UnreadableMediaRow("m|x", MediaId.For("cctv", CctvName), MediaId.For("cctv", CctvName), "'Size' is not a whole number"),
+        };
+        index.GetAsync(default!, default).ReturnsForAnyArgs(unreadable);
+        holdMarker.MarkAsync(default!, default).ReturnsForAnyArgs(true);
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        Assert.Equal(IngestOutcome.Indexed, result.Outcome);
+        await index.Received(1).TrySaveAsync(Arg.Any<MediaRecord>(), unreadable, Arg.Any<CancellationToken>());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("clip"u8.ToArray())), SavedRecord().Sha256);
+        Assert.Null(SavedRecord().AlteredSha256);
+    }
+
+    [Fact]
+    public async Task A_rejected_name_is_logged_with_its_digit_runs_masked()
+    {
+        const string name = "pbx-1/+4791234567.wav";
+        GivenBlob("calls", name, "audio"u8.ToArray(), "\"e1\"");
+
+        await handler.HandleAsync(new IngestBlobCommand("calls", name), default);
+
+        Assert.Contains(logger.Messages, m => m.Contains("+********67"));
+        Assert.DoesNotContain(logger.Messages, m => m.Contains("91234567"));
+    }
+
     private void GivenBlob(string container, string name, byte[] content, string etag, Dictionary<string, string>? metadata = null)
     {
         blobs.GetPropertiesAsync(container, name, Arg.Any<CancellationToken>())

@@ -82,4 +82,45 @@ public sealed class UploadContractTests
         Assert.Null(result.Name);
         Assert.Contains(reason, result.Error);
     }
+
+    [Theory]
+    [InlineData("site-1/cam-1/../20261127T102529Z.mp4", "'.' or '..' path segment")]
+    [InlineData("./site-1/cam-1/20261127T102529Z.mp4", "'.' or '..' path segment")]
+    [InlineData("site-1/cam-1/./20261127T102529Z.mp4", "'.' or '..' path segment")]
+    [InlineData("../cam-1/20261127T102529Z.mp4", "'.' or '..' path segment")]
+    [InlineData("site-1/cam-1/..", "'.' or '..' path segment")]
+    [InlineData("site-1\\cam-1\\20261127T102529Z.mp4", "backslash")]
+    [InlineData("site-1/cam-1\\20261127T102529Z.mp4", "backslash")]
+    [InlineData("/site-1/cam-1/20261127T102529Z.mp4", "empty path segment")]
+    [InlineData("site-1//cam-1/20261127T102529Z.mp4", "empty path segment")]
+    [InlineData("site-1/cam-1/20261127T102529Z.mp4/", "empty path segment")]
+    [InlineData("site-1/cam\u00011/20261127T102529Z.mp4", "control character")]
+    [InlineData("", "empty")]
+    public void Names_that_urls_and_sdks_rewrite_are_rejected_with_the_reason(string name, string reason)
+    {
+        foreach (var kind in new[] { MediaKind.Cctv, MediaKind.Call })
+        {
+            var result = UploadContract.Parse(kind, name);
+
+            Assert.Null(result.Name);
+            Assert.Contains(reason, result.Error);
+        }
+    }
+
+    [Theory]
+    [InlineData(".", false)]
+    [InlineData("..", false)]
+    [InlineData("...", true)]
+    [InlineData(".hidden", true)]
+    [InlineData("cam-1", true)]
+    public void Dot_segments_are_no_identifiers(string value, bool valid) =>
+        Assert.Equal(valid, UploadContract.IsIdentifier(value));
+
+    [Fact]
+    public void Ancient_recording_times_still_parse_so_ingest_can_say_what_is_wrong_with_them()
+    {
+        var result = UploadContract.Parse(MediaKind.Cctv, "site-1/cam-1/15000101T000000Z.mp4");
+
+        Assert.Equal(new DateTimeOffset(1500, 1, 1, 0, 0, 0, TimeSpan.Zero), result.Name!.RecordedAt);
+    }
 }

@@ -28,4 +28,12 @@ public sealed class PhoneNumberTests
         Assert.Null(PhoneNumber.Mask(raw));
         Assert.Null(PhoneNumber.Hash(raw));
     }
+
+    [Theory]
+    [InlineData("pbx/+4791234567.wav", "pbx/+********67.wav")]
+    [InlineData("site-1/cam-02/20261124T081500Z.mp4", "site-1/cam-02/******24T****00Z.mp4")]
+    [InlineData("no digits", "no digits")]
+    [InlineData("12", "12")]
+    public void Digit_runs_in_names_are_masked_but_their_last_two(string text, string masked) =>
+        Assert.Equal(masked, PhoneNumber.MaskDigitRuns(text));
 }

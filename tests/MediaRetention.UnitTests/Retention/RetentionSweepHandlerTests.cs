@@ -29,6 +29,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         blobs.ListAsync(default!, default).ReturnsForAnyArgs(AsyncEnumerable.Empty<BlobSnapshot>());
         index.ListRecordVersionsAsync(default).ReturnsForAnyArgs(AsyncEnumerable.Empty<(string, string)>());
         holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
         blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.Deleted);
     }
 
@@ -40,7 +41,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         var longRetention = Clip("long", Now.AddDays(-31));
         var justIndexed = Clip("s", Now.AddDays(-40)) with { BlobName = "s/c/new.mp4", Id = MediaId.For("cctv", "s/c/new.mp4"), IndexedAt = Now };
         GivenCandidates(expired, held, longRetention, justIndexed);
-        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(held)]));
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(held)]));
 
         var summary = await Sweeper().SweepAsync("test", default);
 
@@ -65,7 +66,8 @@ public sealed class RetentionSweepHandlerTests : IDisposable
             .Returns(new BlobSnapshot(clip.Container, clip.BlobName, clip.ETag, 1, Now, null, new Dictionary<string, string>()));
         marks.MarkNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(true);
         // The snapshot has no hold; the first fresh read neither; the second one does (placed just then).
-        holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None, ActiveHolds.None, new ActiveHolds([HoldOn(clip)]));
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
+        holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None, new ActiveHolds([HoldOn(clip)]));
 
         var summary = await Sweeper().SweepAsync("test", default);
 
@@ -106,6 +108,130 @@ public sealed class RetentionSweepHandlerTests : IDisposable
 
         await Assert.ThrowsAsync<SweepAbortedException>(() => Sweeper().SweepAsync("test", default));
         await index.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task An_unreadable_hold_blocks_every_deletion_is_named_and_audited_once()
+    {
+        var expired = Clip("s", Now.AddDays(-31));
+        var held = Clip("h", Now.AddDays(-31));
+        GivenCandidates(expired, held);
+        var unreadable = new UnreadableHold("0123456789abcdef0123456789abcdef", "its media scope lists a value that is not a media id", "\"t1\"")
+        {
+            Status = HoldStatus.Active,
+            CaseNumber = "OPD-9",
+        };
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(held)], [unreadable]));
+        holds.IsUnreadableReportedAsync(default!, default).ReturnsForAnyArgs(false, true);
+
+        var first = await Sweeper().SweepAsync("test", default);
+        var second = await Sweeper().SweepAsync("test", default);
+
+        await blobs.DidNotReceiveWithAnyArgs().DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+        await index.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default);
+        foreach (var summary in new[] { first, second })
+        {
+            Assert.True(summary.DeletionBlocked);
+            Assert.Equal((0, 1, 1), (summary.Deleted, summary.Blocked, summary.HeldKept));
+            Assert.Equal([unreadable.Id], summary.UnreadableHolds.Select(h => h.Id));
+            Assert.Equal("OPD-9", summary.UnreadableHolds[0].CaseNumber);
+        }
+
+        await audit.Received(1).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.HoldUnreadable && e.Target == "hold/" + unreadable.Id),
+            Arg.Any<CancellationToken>());
+        await holds.Received(1).MarkUnreadableReportedAsync(unreadable, Arg.Any<CancellationToken>());
+        await audit.Received(2).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep
+            && e.Details!["deletionBlocked"] == "true" && e.Details["unreadableHolds"] == unreadable.Id), Arg.Any<CancellationToken>());
+
+        Assert.Equal(SweepOutcomes.DeletionBlocked, first.Outcome);
+        Assert.Equal(2, probe.Sum(MediaRetentionTelemetry.Metrics.SweepRuns, MediaRetentionTelemetry.Tags.Outcome, SweepOutcomes.DeletionBlocked));
+        Assert.Equal([1.0, 1.0], probe.Values(MediaRetentionTelemetry.Metrics.UnreadableHolds));
+        Assert.Equal(TimeSpan.FromDays(1).TotalSeconds, first.RetentionLagSeconds);
+        var record = SweepRecord.Of(first, Now);
+        Assert.Equal((SweepOutcomes.DeletionBlocked, "1: " + unreadable.Id), (record.Outcome, record.UnreadableHolds));
+
+        var preview = await Sweeper().PreviewAsync(100, default);
+        Assert.True(preview.DeletionBlocked);
+        Assert.Equal((0, 1, 1), (preview.WouldDeleteCount, preview.BlockedCount, preview.HeldCount));
+        Assert.Equal([unreadable.Id], preview.UnreadableHolds.Select(h => h.Id));
+    }
+
+    [Fact]
+    public async Task A_hold_that_turns_unreadable_mid_sweep_keeps_the_media_of_the_slow_path()
+    {
+        var clip = Clip("s", Now.AddDays(-31));
+        GivenCandidates(clip);
+        blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.ConditionFailed);
+        blobs.GetPropertiesAsync(clip.Container, clip.BlobName, Arg.Any<CancellationToken>())
+            .Returns(new BlobSnapshot(clip.Container, clip.BlobName, clip.ETag, 1, Now, null, new Dictionary<string, string>()));
+        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([], [new UnreadableHold("x", "bad", "e") { Status = "active" }]));
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        Assert.Equal((0, 1), (summary.Deleted, summary.Blocked));
+        await blobs.ReceivedWithAnyArgs(1).DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+        await marks.DidNotReceiveWithAnyArgs().MarkNotHeldAsync(default!, default!, default!, default);
+    }
+
+    [Fact]
+    public async Task Unreadable_index_rows_are_skipped_their_blobs_kept_and_named()
+    {
+        var expired = Clip("s", Now.AddDays(-31));
+        var bad = new UnreadableMediaRow("t|cctv|20261024", "20261024T120000Z|" + new string('b', 32), new string('b', 32), "'Size' is not a whole number");
+        index.ScanRetainedBeforeAsync(MediaKind.Cctv, default, default, default).ReturnsForAnyArgs(
+            call => (string)call[0] == MediaKind.Cctv
+                ? new[] { new MediaScanPage([expired], [bad]) }.ToAsyncEnumerable()
+                : AsyncEnumerable.Empty<MediaScanPage>());
+
+        var summary = await Sweeper().SweepAsync("test", default);
+        var preview = await Sweeper().PreviewAsync(100, default);
+
+        Assert.Equal((1, 1), (summary.Deleted, summary.UnreadableMedia));
+        Assert.Equal([bad], summary.UnreadableMediaRows);
+        Assert.Equal(1, preview.UnreadableMedia);
+        await blobs.ReceivedWithAnyArgs(1).DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+    }
+
+    [Fact]
+    public async Task Reconcile_reports_what_it_had_to_index_by_id_with_names_masked()
+    {
+        const string name = "site-1/cam-1/../20261127T102529Z.mp4";
+        var blob = new BlobSnapshot("cctv", name, "\"e1\"", 4, Now.AddDays(-1), null, new Dictionary<string, string>());
+        blobs.ListAsync("cctv", default).ReturnsForAnyArgs(call => (string)call[0] == "cctv"
+            ? new[] { blob }.ToAsyncEnumerable()
+            : AsyncEnumerable.Empty<BlobSnapshot>());
+        blobs.GetPropertiesAsync("cctv", name, Arg.Any<CancellationToken>()).Returns(blob);
+        blobs.OpenReadAsync("cctv", name, "\"e1\"", Arg.Any<CancellationToken>()).Returns(_ => new MemoryStream("clip"u8.ToArray()));
+        index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(true);
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        Assert.Equal(1, summary.Reconciled);
+        var reconciled = Assert.Single(summary.ReconciledMedia);
+        Assert.Equal((MediaId.For("cctv", name), MediaStatus.Rejected), (reconciled.MediaId, reconciled.Status));
+        Assert.Equal("site-1/cam-1/../******27T****29Z.mp4", reconciled.BlobName);
+        await audit.Received(1).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep
+            && e.Details!["reconciled"] == "1" && e.Details["reconciledIds"] == MediaId.For("cctv", name)), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task The_deletion_entry_of_a_rejected_name_masks_its_digit_runs_and_keeps_an_indexed_name_whole()
+    {
+        var rejected = Clip("s", Now.AddDays(-31)) with
+        {
+            BlobName = "pbx/+4791234567.wav",
+            Id = MediaId.For("cctv", "pbx/+4791234567.wav"),
+            Status = MediaStatus.Rejected,
+            UploadedAt = Now.AddDays(-31),
+        };
+        var indexed = Clip("s", Now.AddDays(-31).AddSeconds(1));
+        GivenCandidates(rejected, indexed);
+
+        await Sweeper().SweepAsync("test", default);
+
+        await audit.Received(1).AppendManyAsync(Arg.Is<IReadOnlyList<AuditEvent>>(events =>
+            events.Single(e => e.Target == "media/" + rejected.Id).Details!["blobName"] == "pbx/+********67.wav"
+            && events.Single(e => e.Target == "media/" + indexed.Id).Details!["blobName"] == indexed.BlobName), Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -150,7 +276,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         var expired = Clip("s", Now.AddDays(-40));
         var held = Clip("h", Now.AddDays(-50));
         GivenCandidates(expired, held);
-        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(held)]));
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(held)]));
 
         var summary = await Sweeper().SweepAsync("test", default);
 
@@ -172,7 +298,8 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.ConditionFailed);
         blobs.GetPropertiesAsync(clip.Container, clip.BlobName, Arg.Any<CancellationToken>())
             .Returns(new BlobSnapshot(clip.Container, clip.BlobName, clip.ETag, 1, Now, null, new Dictionary<string, string>()));
-        holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None, new ActiveHolds([HoldOn(clip)]));
+        // The snapshot has no hold; the fresh read of the slow path sees it.
+        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(clip)]));
 
         var summary = await Sweeper().SweepAsync("test", default);
 
@@ -202,7 +329,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         var newer = Clip("s", Now.AddDays(-31));
         var heldOldest = Clip("h", Now.AddDays(-60));
         GivenCandidates(newer, older, heldOldest);
-        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(heldOldest)]));
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(heldOldest)]));
 
         var preview = await Sweeper().PreviewAsync(100, default);
 
@@ -225,8 +352,8 @@ public sealed class RetentionSweepHandlerTests : IDisposable
     {
         index.ScanRetainedBeforeAsync(MediaKind.Cctv, default, default, default).ReturnsForAnyArgs(
             call => (string)call[0] == MediaKind.Cctv
-                ? new[] { (IReadOnlyList<MediaRecord>)media }.ToAsyncEnumerable()
-                : AsyncEnumerable.Empty<IReadOnlyList<MediaRecord>>());
+                ? new[] { new MediaScanPage(media, []) }.ToAsyncEnumerable()
+                : AsyncEnumerable.Empty<MediaScanPage>());
     }
 
     private static MediaRecord Clip(string site, DateTimeOffset recordedAt) =>
