@@ -38,6 +38,7 @@ public static class CoreServiceCollectionExtensions
             MediaStorageClients.CreateExactBlobCredential(configuration, sp.GetRequiredService<AzureComponentFactory>()),
             sp.GetRequiredService<TimeProvider>()));
 
+        services.TryAddSingleton<IDeleteConditionSupport, DeleteConditionSupport>();
         services.TryAddSingleton<IMediaBlobStore, AzureMediaBlobStore>();
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
         services.TryAddSingleton<StorageProvisioner>();

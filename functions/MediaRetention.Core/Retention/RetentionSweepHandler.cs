@@ -35,6 +35,7 @@ public sealed class RetentionSweepHandler(
     RetentionPolicy policy,
     IOptions<RetentionOptions> options,
     IOptions<MediaStorageOptions> storage,
+    IDeleteConditionSupport deleteConditions,
     TimeProvider time,
     ILogger<RetentionSweepHandler> logger,
     MediaRetentionTelemetry telemetry)
@@ -83,6 +84,10 @@ public sealed class RetentionSweepHandler(
             await ReportUnreadableHoldsAsync(sweepId, snapshot.Unreadable, cancellationToken);
         }
 
+        // On any doubt keep media: until the storage has shown which delete conditions it evaluates, nothing goes.
+        var deleteMode = await deleteConditions.EnsureProbedAsync(cancellationToken);
+        var blocked = snapshot.BlocksDeletion || deleteMode == DeleteConditionMode.Unverified;
+
         var settledBefore = startedAt - options.Value.IngestSettleTime;
         var bookkeeping = Task.CompletedTask;
         var unreadableMedia = new UnreadableMediaReport();
@@ -106,7 +111,7 @@ public sealed class RetentionSweepHandler(
                 {
                     counters.Add(ref counters.HeldKept);
                 }
-                else if (snapshot.BlocksDeletion)
+                else if (blocked)
                 {
                     // Past its expiry and still stored: the block shows in the retention lag too.
                     counters.Add(ref counters.Blocked);
@@ -143,14 +148,21 @@ public sealed class RetentionSweepHandler(
         var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled) with
         {
             ReconcileSeconds = reconcileSeconds,
-            DeletionBlocked = snapshot.BlocksDeletion,
+            DeletionBlocked = blocked,
+            DeleteConditions = DeleteConditionNames.Of(deleteMode),
             UnreadableHolds = snapshot.Unreadable.Select(UnreadableHoldReport.Of).ToList(),
             UnreadableMedia = unreadableMedia.Count,
             UnreadableMediaRows = unreadableMedia.Rows,
             RetentionLagSeconds = counters.OldestStillStored is { } oldest ? Math.Max(0, (finishedAt - oldest).TotalSeconds) : 0,
         };
         await audit.AppendAsync(new AuditEvent(Actor, AuditActions.RetentionSweep, "sweep/" + sweepId, SummaryDetails(summary)), cancellationToken);
-        if (summary.DeletionBlocked)
+        if (deleteMode == DeleteConditionMode.Unverified)
+        {
+            logger.LogError(
+                "Sweep {SweepId} deleted nothing: the storage's delete conditions could not be verified (see the DeleteConditionSupport log); " +
+                "{Blocked} expired media are kept meanwhile", sweepId, summary.Blocked);
+        }
+        else if (summary.DeletionBlocked)
         {
             logger.LogError(
                 "Sweep {SweepId} deleted nothing: {Count} hold row(s) cannot be read ({HoldIds}), so nobody can tell what they cover. " +
@@ -535,6 +547,7 @@ public sealed class RetentionSweepHandler(
         ["reconciledIds"] = Bounded(s.ReconciledMedia.Select(m => m.MediaId)),
         ["reconciledNames"] = Bounded(s.ReconciledMedia.Select(m => m.Container + "/" + m.BlobName)),
         ["deletionBlocked"] = s.DeletionBlocked ? "true" : "false",
+        ["deleteConditions"] = s.DeleteConditions,
         ["blocked"] = s.Blocked.ToString(CultureInfo.InvariantCulture),
         ["unreadableHolds"] = Bounded(s.UnreadableHolds.Select(h => h.Id)),
         ["unreadableMedia"] = s.UnreadableMedia.ToString(CultureInfo.InvariantCulture),

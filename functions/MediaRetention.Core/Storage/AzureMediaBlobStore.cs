@@ -8,7 +8,7 @@ namespace MediaRetention.Core.Storage;
 /// <see cref="IMediaBlobStore"/> over Azure Blob Storage (or Azurite). Every blob is addressed by its exact stored
 /// name through <see cref="MediaBlobClients"/>, whatever the SDK would make of it.
 /// </summary>
-public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobStore
+public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditionSupport deleteConditions) : IMediaBlobStore
 {
     public async Task<BlobSnapshot?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken)
     {
@@ -82,12 +82,17 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobSt
 
     public async Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken)
     {
+        // If-Match on the indexed version as well, so an overwritten blob is never deleted whatever happened to its
+        // tags; left out only where the storage was measured to ignore the tag condition when it is sent (Azurite).
+        var conditions = deleteConditions.Mode switch
+        {
+            DeleteConditionMode.TagsAndETag => new BlobRequestConditions { IfMatch = new ETag(etag), TagConditions = Holds.IBlobHoldMarks.DeleteCondition(etag) },
+            DeleteConditionMode.TagsOnly => new BlobRequestConditions { TagConditions = Holds.IBlobHoldMarks.DeleteCondition(etag) },
+            _ => throw new DeleteConditionsUnverifiedException(),
+        };
         try
         {
-            await clients.Get(container, name).DeleteAsync(
-                DeleteSnapshotsOption.IncludeSnapshots,
-                new BlobRequestConditions { TagConditions = Holds.IBlobHoldMarks.DeleteCondition(etag) },
-                cancellationToken);
+            await clients.Get(container, name).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, conditions, cancellationToken);
             return BlobDeleteOutcome.Deleted;
         }
         catch (RequestFailedException e) when (e.Status == 404)

@@ -37,7 +37,9 @@ public interface IMediaBlobStore
 
     /// <summary>
     /// Deletes the blob and its snapshots only if it is marked not held at the version with
-    /// <paramref name="etag"/> (<see cref="Holds.IBlobHoldMarks.DeleteCondition"/>). Anything else keeps the blob.
+    /// <paramref name="etag"/> (<see cref="Holds.IBlobHoldMarks.DeleteCondition"/>) and, where the storage evaluates
+    /// both (<see cref="IDeleteConditionSupport"/>), still is that version (If-Match). Anything else keeps the blob.
     /// </summary>
+    /// <exception cref="DeleteConditionsUnverifiedException">The storage's delete conditions are not measured yet.</exception>
     Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken);
 }

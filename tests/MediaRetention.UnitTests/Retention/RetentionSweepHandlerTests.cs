@@ -21,6 +21,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
     private readonly IHoldStore holds = Substitute.For<IHoldStore>();
     private readonly IBlobHoldMarks marks = Substitute.For<IBlobHoldMarks>();
     private readonly IAuditLog audit = Substitute.For<IAuditLog>();
+    private readonly IDeleteConditionSupport deleteConditions = Substitute.For<IDeleteConditionSupport>();
     private readonly RetentionOptions options = new() { SiteDays = { ["long"] = 90 } };
     private readonly TelemetryProbe probe = new();
 
@@ -31,6 +32,8 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
         holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
         blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.Deleted);
+        deleteConditions.EnsureProbedAsync(default).ReturnsForAnyArgs(DeleteConditionMode.TagsAndETag);
+        deleteConditions.Mode.Returns(DeleteConditionMode.TagsAndETag);
     }
 
     [Fact]
@@ -54,6 +57,29 @@ public sealed class RetentionSweepHandlerTests : IDisposable
             index.RemoveAsync(Arg.Is<IReadOnlyList<MediaRecord>>(r => r.Single().Id == expired.Id), Arg.Any<CancellationToken>());
             audit.AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep), Arg.Any<CancellationToken>());
         });
+    }
+
+    [Fact]
+    public async Task Until_the_storage_has_shown_which_delete_conditions_it_evaluates_nothing_is_deleted()
+    {
+        var expired = Clip("s", Now.AddDays(-31));
+        GivenCandidates(expired);
+        deleteConditions.EnsureProbedAsync(default).ReturnsForAnyArgs(DeleteConditionMode.Unverified, DeleteConditionMode.TagsOnly);
+
+        var unverified = await Sweeper().SweepAsync("test", default);
+
+        await blobs.DidNotReceiveWithAnyArgs().DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+        await index.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default);
+        Assert.True(unverified.DeletionBlocked);
+        Assert.Equal((0, 1, DeleteConditionNames.Unverified), (unverified.Deleted, unverified.Blocked, unverified.DeleteConditions));
+        Assert.Equal(TimeSpan.FromDays(1).TotalSeconds, unverified.RetentionLagSeconds);
+        await audit.Received(1).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep
+            && e.Details!["deletionBlocked"] == "true" && e.Details["deleteConditions"] == DeleteConditionNames.Unverified), Arg.Any<CancellationToken>());
+
+        // Once the probe answers, the next sweep deletes and says how.
+        var verified = await Sweeper().SweepAsync("test", default);
+
+        Assert.Equal((1, false, DeleteConditionNames.TagsOnly), (verified.Deleted, verified.DeletionBlocked, verified.DeleteConditions));
     }
 
     [Fact]
@@ -345,7 +371,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         var ingest = new IngestBlobHandler(blobs, index, Substitute.For<IIngestHoldMarker>(), audit, storage,
             Options.Create(new IngestOptions()), time, NullLogger<IngestBlobHandler>.Instance, probe.Telemetry);
         return new RetentionSweepHandler(blobs, index, holds, marks, ingest, audit, new RetentionPolicy(Options.Create(options)),
-            Options.Create(options), storage, time, NullLogger<RetentionSweepHandler>.Instance, probe.Telemetry);
+            Options.Create(options), storage, deleteConditions, time, NullLogger<RetentionSweepHandler>.Instance, probe.Telemetry);
     }
 
     private void GivenCandidates(params MediaRecord[] media)
