@@ -18,6 +18,10 @@ public static class FunctionsAppServices
         services.AddProblemDetails();
         services.AddMediaRetentionCore(configuration);
 
+        // A sweep must stop (and save its checkpoint) before the host's functionTimeout ends it.
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<MediaRetention.Core.Retention.RetentionOptions>>(
+            new SweepFitsFunctionTimeout(FunctionTimeout.Read(configuration, AppContext.BaseDirectory)));
+
         // In Azure, callers are identified by App Service Authentication (Entra ID app roles) unless Auth:Mode says
         // otherwise. A default, applied before binding, so an explicit Auth:Mode setting still wins.
         services.AddOptions<AuthOptions>().Configure(options => options.Mode = AuthOptions.AppServiceMode);

@@ -123,6 +123,24 @@ public sealed class FunctionsContractTests
         Assert.StartsWith("api/", ApiRoutes.Holds, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Host_json_sets_functionTimeout_with_room_for_the_sweep_budget()
+    {
+        // Flex Consumption's default is 30 minutes; set explicitly, so the sweep's budget is checked against a known value.
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")))!;
+        var text = (string?)host["functionTimeout"];
+
+        Assert.False(string.IsNullOrEmpty(text), "host.json sets no functionTimeout");
+        var timeout = TimeSpan.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(RetentionOptions.DefaultMaxSweepDuration <= timeout - FunctionTimeout.SweepHeadroom,
+            $"the default Retention:MaxSweepDuration ({RetentionOptions.DefaultMaxSweepDuration}) does not leave {FunctionTimeout.SweepHeadroom} before functionTimeout ({timeout})");
+        Assert.True(new SweepFitsFunctionTimeout(timeout).Validate(null, new RetentionOptions()).Succeeded);
+        Assert.True(new SweepFitsFunctionTimeout(timeout).Validate(null, new RetentionOptions { MaxSweepDuration = timeout }).Failed);
+
+        // The file the Functions app deploys is this one.
+        Assert.Equal(timeout, FunctionTimeout.Read(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), AppContext.BaseDirectory));
+    }
+
     /// <summary>"METHOD route" for every /api endpoint the runner maps, from its own endpoint table.</summary>
     internal static List<string> RunnerApiRoutes()
     {

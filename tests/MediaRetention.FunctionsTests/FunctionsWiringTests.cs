@@ -53,6 +53,17 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
         }
     }
 
+    [Theory]
+    [InlineData("Retention:MaxSweepDuration", "00:29:00")]
+    [InlineData(MediaRetention.Functions.FunctionTimeout.OverrideSetting, "00:15:00")]
+    public void A_sweep_budget_that_does_not_fit_the_hosts_functionTimeout_stops_start_up(string setting, string value)
+    {
+        using var app = BuildFunctionsServices(azurite.ConnectionString, names, time, new Dictionary<string, string?> { [setting] = value });
+
+        var e = Assert.Throws<OptionsValidationException>(() => app.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+        Assert.Contains("functionTimeout", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Ingest_function_indexes_an_uploaded_clip()
     {

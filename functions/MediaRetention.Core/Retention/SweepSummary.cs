@@ -82,7 +82,26 @@ public sealed record SweepSummary
 
     /// <summary>The first <see cref="MaxListed"/> of them.</summary>
     public IReadOnlyList<UnreadableMediaRow> UnreadableMediaRows { get; init; } = [];
+
+    /// <summary>
+    /// True when the sweep ran out of its time budget (<see cref="RetentionOptions.MaxSweepDuration"/>) and stopped at a
+    /// page boundary, everything before <see cref="Checkpoint"/> finished; the next sweep resumes there.
+    /// </summary>
+    public bool StoppedEarly { get; init; }
+
+    /// <summary>Where the next sweep resumes (null when this sweep finished its cycle).</summary>
+    public SweepPosition? Checkpoint { get; init; }
+
+    /// <summary>Where this sweep resumed an earlier one's cycle (null: it started a new cycle).</summary>
+    public SweepPosition? ResumedFrom { get; init; }
+
+    /// <summary>When the first sweep of this cycle started (this one's start when it began a new cycle).</summary>
+    public DateTimeOffset CycleStartedAt { get; init; }
 }
+
+/// <summary>What a running sweep has done so far, reported after each page (the operation resource shows it).</summary>
+public sealed record SweepProgress(
+    string Phase, int Reconciled, int Expired, int Deleted, int AlreadyGone, int HeldKept, int Deferred, int Blocked, int Failures);
 
 /// <summary>The names of <see cref="DeleteConditionMode"/> in summaries and the audit log.</summary>
 public static class DeleteConditionNames

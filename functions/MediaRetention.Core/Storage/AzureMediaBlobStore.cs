@@ -41,9 +41,21 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
 
     public async IAsyncEnumerable<BlobSnapshot> ListAsync(string container, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var page in ListPagesAsync(container, null, cancellationToken))
+        {
+            foreach (var blob in page.Blobs)
+            {
+                yield return blob;
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<BlobListPage> ListPagesAsync(
+        string container, string? continuation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var client = clients.Service.GetBlobContainerClient(container);
         var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken)
-            .AsPages(pageSizeHint: 5000)
+            .AsPages(continuation, pageSizeHint: 5000)
             .GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -61,17 +73,13 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
                     yield break; // container not created yet: nothing uploaded
                 }
 
-                foreach (var item in pages.Current.Values)
-                {
-                    if (item.Deleted || item.Snapshot is not null)
-                    {
-                        continue;
-                    }
-
-                    yield return new BlobSnapshot(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
+                var blobs = pages.Current.Values
+                    .Where(item => !item.Deleted && item.Snapshot is null)
+                    .Select(item => new BlobSnapshot(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
                         item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue,
-                        item.Properties.ContentType, CaseInsensitive(item.Metadata));
-                }
+                        item.Properties.ContentType, CaseInsensitive(item.Metadata)))
+                    .ToList();
+                yield return new BlobListPage(blobs, string.IsNullOrEmpty(pages.Current.ContinuationToken) ? null : pages.Current.ContinuationToken);
             }
         }
         finally

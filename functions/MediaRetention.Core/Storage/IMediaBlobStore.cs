@@ -10,6 +10,9 @@ public sealed record BlobSnapshot(
     string? ContentType,
     IReadOnlyDictionary<string, string> Metadata);
 
+/// <summary>A page of a listing; <see cref="Continuation"/> resumes after it (null after the last page).</summary>
+public sealed record BlobListPage(IReadOnlyList<BlobSnapshot> Blobs, string? Continuation);
+
 /// <summary>Outcome of a conditional delete.</summary>
 public enum BlobDeleteOutcome
 {
@@ -34,6 +37,12 @@ public interface IMediaBlobStore
     Task<Stream> OpenReadAsync(string container, string name, string etag, CancellationToken cancellationToken);
 
     IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The container's blobs page by page, from <paramref name="continuation"/> (a page's
+    /// <see cref="BlobListPage.Continuation"/>; null: from the start). A missing container lists nothing.
+    /// </summary>
+    IAsyncEnumerable<BlobListPage> ListPagesAsync(string container, string? continuation, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the blob and its snapshots only if it is marked not held at the version with
