@@ -53,6 +53,9 @@ param callsContainerName string = 'calls'
 @description('Container for the app\'s own state (checkpoints, retention lease).')
 param stateContainerName string = 'mediaretention-state'
 
+@description('Storage queue whose trigger runs the operations asked for over HTTP (sweeps, evidence re-checks).')
+param operationsQueueName string = 'mediaretention-operations'
+
 @description('NCRONTAB (with seconds) of the retention sweep.')
 param retentionSchedule string = '0 */15 * * * *'
 
@@ -164,7 +167,7 @@ var roles = {
 
 // Blob Data Owner: media are read, tagged (index tags need Owner) and deleted by retention.
 // Blob Delegator: user-delegation SAS for evidence links (no account key anywhere).
-// Queue Data Contributor: the blob trigger's poison queue and the host's own queues.
+// Queue Data Contributor: the blob trigger's poison queue, the host's own queues, and the operations queue.
 // Table Data Contributor: the media, holds and audit tables.
 var functionAppRoles = [
   roles.storageBlobDataOwner
@@ -305,6 +308,18 @@ resource auditAnchorImmutability 'Microsoft.Storage/storageAccounts/blobServices
     immutabilityPeriodSinceCreationInDays: auditAnchorImmutabilityDays
     allowProtectedAppendWrites: true
   }
+}
+
+// Operations (POST /api/retention/sweep, POST /api/holds/{id}/evidence/verify) answer 202 and run from this queue's
+// trigger, so no request holds work that grows with the data (the front end ends requests after 230 s).
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource operationsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = {
+  parent: queueService
+  name: operationsQueueName
 }
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
@@ -541,6 +556,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: 'audit'
         }
         {
+          name: 'OperationsQueue'
+          value: operationsQueueName
+        }
+        {
           name: 'RetentionSchedule'
           value: retentionSchedule
         }
@@ -594,6 +613,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   dependsOn: [
     containers
     auditAnchorImmutability
+    operationsQueue
   ]
 }
 

@@ -30,6 +30,11 @@ public static class FunctionsAppServices
         // X-Forwarded-For. Also a default applied before binding.
         services.AddOptions<AbuseOptions>().Configure(options => options.ClientAddressHeader = "X-Forwarded-For");
         services.AddMediaRetentionApi(configuration);
+
+        // Operations run from the queue trigger (OperationFunctions), not inside the HTTP request that asked for them.
+        services.AddSingleton(sp => QueueOperationDispatcher.CreateClient(configuration, sp.GetRequiredService<Microsoft.Extensions.Azure.AzureComponentFactory>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MediaRetention.Core.Storage.MediaStorageOptions>>().Value.OperationsQueue));
+        services.AddSingleton<MediaRetention.Core.Operations.IOperationDispatcher, QueueOperationDispatcher>();
         services.AddMediaRetentionFunctionsTelemetry(configuration);
         return services;
     }

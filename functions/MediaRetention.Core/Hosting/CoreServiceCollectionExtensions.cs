@@ -5,6 +5,7 @@ using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Operations;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Azure;
@@ -65,6 +66,15 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<RetentionSweepHandler>();
         services.TryAddSingleton<RetentionSweepLock>();
         services.TryAddSingleton<RunRetentionSweepHandler>();
+
+        services.AddOptions<OperationOptions>().Bind(configuration.GetSection(OperationOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperationOptions>, OperationOptionsValidator>());
+        services.TryAddSingleton<IOperationStore, BlobOperationStore>();
+        services.TryAddSingleton<StartOperationHandler>();
+        services.TryAddSingleton<RunOperationHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, SweepOperationWork>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyEvidenceOperationWork>());
 
         services.AddMediaRetentionEvidenceLinks();
         services.AddMediaRetentionEvidenceSigning(configuration);

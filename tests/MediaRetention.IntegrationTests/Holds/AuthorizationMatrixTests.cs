@@ -36,6 +36,10 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
         var placed = await (await clients[Police].PostAsJsonAsync("/api/holds", HoldBody("oslo-pd"))).Content.ReadFromJsonAsync<PlacedHoldResponse>();
         var holdId = placed!.Hold.Id;
 
+        // An operation of each kind, finished: a sweep (admin's) and an evidence check of the oslo hold.
+        var sweepOperation = await clients[Admin].WaitForOperationAsync(await clients[Admin].StartOperationAsync("/api/retention/sweep"));
+        var verifyOperation = await clients[Police].WaitForOperationAsync(await clients[Police].StartOperationAsync($"/api/holds/{holdId}/evidence/verify"));
+
         var expectations = new (string Method, string Path, Func<object?> Body, Dictionary<string, HttpStatusCode> Status)[]
         {
             ("GET", "/api/me", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK)),
@@ -49,10 +53,14 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("GET", "/api/audit", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", "/api/audit/verify", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", "/api/retention/preview", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
-            ("POST", "/api/retention/sweep", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("POST", "/api/retention/sweep", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.Accepted)),
             ("GET", $"/api/holds/{holdId}/evidence", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("GET", $"/api/holds/{holdId}/evidence/manifest", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
-            ("POST", $"/api/holds/{holdId}/evidence/verify", () => new { }, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
+            ("POST", $"/api/holds/{holdId}/evidence/verify", () => new { }, Row(ok: HttpStatusCode.Accepted, police: HttpStatusCode.Accepted, otherPolice: HttpStatusCode.NotFound)),
+            // Operations: only the roles that may start that kind read one, police only their own agency's; others get 404.
+            ("GET", sweepOperation.Location, () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound, admin: HttpStatusCode.OK)),
+            ("GET", verifyOperation.Location, () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
+            ("GET", $"/api/operations/{new string('c', 32)}", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound)),
             ("POST", $"/api/holds/{new string('b', 32)}/release", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
         };
 
