@@ -170,12 +170,12 @@ public sealed class IngestBlobHandler(
     private Task AuditAlterationAsync(MediaRecord record, CancellationToken cancellationToken)
     {
         logger.LogWarning("Held medium {MediaId} ({Container}/{BlobName}) was overwritten: content no longer matches its evidence hash",
-            record.Id, record.Container, record.BlobName);
+            record.Id, record.Container, NameMasking.BlobName(record.BlobName));
         return audit.AppendAsync(new AuditEvent("ingest", AuditActions.MediaAlteredUnderHold, "media/" + record.Id,
             new Dictionary<string, string?>
             {
                 ["container"] = record.Container,
-                ["blobName"] = record.BlobName,
+                ["blobName"] = NameMasking.BlobName(record.BlobName),
                 ["evidenceSha256"] = record.Sha256,
                 ["currentSha256"] = record.AlteredSha256,
             }), cancellationToken);
@@ -271,17 +271,16 @@ public sealed class IngestBlobHandler(
 
     private void LogIndexed(MediaRecord record)
     {
-        // Blob names of calls carry no phone numbers by contract; caller/callee are never logged. A rejected name broke
-        // the contract and might hold one: its digit runs are masked.
+        // caller/callee are never logged; names go through the one masking rule (long digit runs may be numbers).
         if (record.Status == MediaStatus.Rejected)
         {
             logger.LogWarning("Rejected {Container}/{BlobName} ({MediaId}): {Reason}",
-                record.Container, PhoneNumber.MaskDigitRuns(record.BlobName), record.Id, record.RejectionReason);
+                record.Container, NameMasking.BlobName(record.BlobName), record.Id, record.RejectionReason);
         }
         else
         {
             logger.LogInformation("Indexed {Container}/{BlobName} ({MediaId}, {Size} bytes, sha256 {Sha256})",
-                record.Container, record.BlobName, record.Id, record.Size, record.Sha256);
+                record.Container, NameMasking.BlobName(record.BlobName), record.Id, record.Size, record.Sha256);
         }
     }
 }

@@ -70,39 +70,6 @@ public static class PhoneNumber
             : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
     }
 
-    /// <summary>
-    /// Text with every run of three or more digits masked but its last two ("pbx/+4791234567.wav" →
-    /// "pbx/+********67.wav"), for logs and reports of names that broke the upload contract and may hold a number.
-    /// </summary>
-    public static string MaskDigitRuns(string text)
-    {
-        var chars = text.ToCharArray();
-        var i = 0;
-        while (i < chars.Length)
-        {
-            if (!char.IsAsciiDigit(chars[i]))
-            {
-                i++;
-                continue;
-            }
-
-            var end = i;
-            while (end < chars.Length && char.IsAsciiDigit(chars[end]))
-            {
-                end++;
-            }
-
-            if (end - i >= 3)
-            {
-                for (var j = i; j < end - 2; j++)
-                {
-                    chars[j] = '*';
-                }
-            }
-
-            i = end;
-        }
-
-        return new string(chars);
-    }
+    /// <summary>Blob names for logs and audit entries: see <see cref="NameMasking"/>.</summary>
+    public static string MaskDigitRuns(string text) => NameMasking.BlobName(text);
 }
