@@ -1,5 +1,6 @@
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
 using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -44,7 +45,8 @@ public sealed class IngestBlobHandler(
     IOptions<IngestOptions> ingestOptions,
     TimeProvider time,
     ILogger<IngestBlobHandler> logger,
-    MediaRetentionTelemetry telemetry)
+    MediaRetentionTelemetry telemetry,
+    RetentionPolicy? retention = null)
 {
     // Enough to ride out a burst of overwrites racing other hosts; the next trigger or scan retries anyway.
     private const int MaxAttempts = 5;
@@ -189,7 +191,7 @@ public sealed class IngestBlobHandler(
             : await HashAsync(blob, cancellationToken);
 
         var parsed = UploadContract.Parse(kind, blob.Name);
-        var rejection = parsed.Error ?? CheckContent(parsed.Name!, length, now) ?? CheckMetadata(kind, blob.Metadata);
+        var rejection = parsed.Error ?? CheckContent(parsed.Name!, length, now, blob.LastModified) ?? CheckMetadata(kind, blob.Metadata);
         var name = parsed.Name;
 
         // A time before the floor is no recording time at all, and may be one Table Storage cannot keep (before
@@ -236,7 +238,7 @@ public sealed class IngestBlobHandler(
         return await ContentHasher.ComputeSha256Async(content, cancellationToken);
     }
 
-    private string? CheckContent(ParsedMediaName name, long length, DateTimeOffset now)
+    private string? CheckContent(ParsedMediaName name, long length, DateTimeOffset now, DateTimeOffset uploadedAt)
     {
         if (length == 0)
         {
@@ -251,8 +253,17 @@ public sealed class IngestBlobHandler(
         }
 
         var latestAllowed = now + options.FutureTolerance;
-        return name.RecordedAt > latestAllowed
-            ? $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {options.FutureTolerance.TotalHours:0.#} h in the future"
+        if (name.RecordedAt > latestAllowed)
+        {
+            return $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {options.FutureTolerance.TotalHours:0.#} h in the future";
+        }
+
+        // Against the upload time, not now: a later re-index (reconcile, an index row repaired) decides the same way.
+        var tolerance = options.PastTolerance ?? retention?.For(name.Kind, name.Site, name.System);
+        return tolerance is { } past && name.RecordedAt < uploadedAt - past
+            ? $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {past.TotalDays:0.##} days before its upload at " +
+              $"{UploadContract.FormatTimestamp(uploadedAt)} ({IngestOptions.SectionName}:{nameof(IngestOptions.PastTolerance)}; default: the retention period), " +
+              "so the recorder's clock is probably wrong; kept, with retention counted from the upload time"
             : null;
     }
 

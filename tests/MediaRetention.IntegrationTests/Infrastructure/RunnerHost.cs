@@ -64,9 +64,17 @@ public sealed class RunnerHost : IAsyncDisposable
             // Tests send many wrong keys from one address on purpose; the rate limit has its own tests.
             "--Abuse:FailedAuthLimit=10000",
         };
+        // Tests upload clips that are expired already (named 40 days back) to exercise the sweep; the product rejects such
+        // recording times (Ingest:PastTolerance, default the retention period). A test that wants the product's default
+        // passes the key with a null value.
+        if (settings?.ContainsKey("Ingest:PastTolerance") != true)
+        {
+            args.Add("--Ingest:PastTolerance=3650.00:00:00");
+        }
+
         args.AddRange(TestKeys.Settings());
         args.AddRange(TestSigningKeys.RunnerSettings());
-        args.AddRange((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}"));
+        args.AddRange((settings ?? new Dictionary<string, string?>()).Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}"));
 
         var app = RunnerApp.Build([.. args], configure);
         await app.StartAsync();

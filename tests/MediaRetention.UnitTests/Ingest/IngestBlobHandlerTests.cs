@@ -28,7 +28,56 @@ public sealed class IngestBlobHandlerTests : IDisposable
     {
         index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(true);
         handler = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage),
-            Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger, probe.Telemetry);
+            Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger, probe.Telemetry, Retention());
+    }
+
+    private static MediaRetention.Core.Retention.RetentionPolicy Retention(Action<MediaRetention.Core.Retention.RetentionOptions>? configure = null)
+    {
+        var options = new MediaRetention.Core.Retention.RetentionOptions();
+        configure?.Invoke(options);
+        return new MediaRetention.Core.Retention.RetentionPolicy(Options.Create(options));
+    }
+
+    [Fact]
+    public async Task A_clock_reset_to_2000_is_rejected_and_kept_from_its_upload_time()
+    {
+        const string name = "oslo-1/cam-2/20000101T000000Z.mp4";
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", name), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        var saved = SavedRecord();
+        Assert.Contains("more than 30 days before its upload", saved.RejectionReason);
+        Assert.Contains("Ingest:PastTolerance", saved.RejectionReason);
+        Assert.Equal(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero), saved.RecordedAt);
+        Assert.Equal(saved.UploadedAt, saved.RetentionFrom);
+        Assert.Equal(Now.AddMinutes(-1), saved.RetentionFrom);
+    }
+
+    [Theory]
+    [InlineData("oslo-1/cam-2/20261025T120000Z.mp4", IngestOutcome.Indexed)]  // 30 days less a few minutes before upload
+    [InlineData("oslo-1/cam-2/20261025T115000Z.mp4", IngestOutcome.Rejected)] // just over 30 days
+    [InlineData("long/cam-2/20260901T000000Z.mp4", IngestOutcome.Indexed)]    // a site kept 90 days
+    public async Task The_default_past_tolerance_is_the_retention_of_that_kind_or_site(string name, IngestOutcome expected)
+    {
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+        var withSite = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage), Options.Create(new IngestOptions()),
+            new FakeTimeProvider(Now), logger, probe.Telemetry, Retention(o => o.SiteDays["long"] = 90));
+
+        Assert.Equal(expected, (await withSite.HandleAsync(new IngestBlobCommand("cctv", name), default)).Outcome);
+    }
+
+    [Fact]
+    public async Task The_past_tolerance_is_a_setting()
+    {
+        const string name = "oslo-1/cam-2/20261121T120000Z.mp4"; // three days before upload
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+        var strict = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage),
+            Options.Create(new IngestOptions { PastTolerance = TimeSpan.FromDays(2) }), new FakeTimeProvider(Now), logger, probe.Telemetry, Retention());
+
+        Assert.Equal(IngestOutcome.Rejected, (await strict.HandleAsync(new IngestBlobCommand("cctv", name), default)).Outcome);
+        Assert.Contains("more than 2 days before its upload", SavedRecord().RejectionReason);
     }
 
     [Fact]
