@@ -25,7 +25,8 @@ public sealed record MediaQuery
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
     public string? Status { get; init; }
-    public string? PhoneHash { get; init; }
+    /// <summary>Calls whose caller or callee hash is any of these (the forms one number may be stored in).</summary>
+    public IReadOnlyList<string>? PhoneHashes { get; init; }
 }
 
 public sealed record MediaPage(IReadOnlyList<MediaRecord> Items, string? ContinuationToken)

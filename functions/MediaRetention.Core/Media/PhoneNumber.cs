@@ -4,8 +4,9 @@ using System.Text;
 namespace MediaRetention.Core.Media;
 
 /// <summary>
-/// Phone numbers are personal data: they are never logged or indexed in the clear. The index keeps a
-/// masked form for people and a hash of the normalised number for matching holds.
+/// Masking of raw phone-number text, and the LEGACY unkeyed hash rows written before keyed hashes carry (a bare SHA-256
+/// of the number as written). Numbers are parsed with <see cref="Phones.PhoneNumberParser"/> and hashed with
+/// <see cref="Phones.PhoneHasher"/>; <see cref="Hash"/> is only for reading and re-keying old rows.
 /// </summary>
 public static class PhoneNumber
 {
@@ -58,7 +59,7 @@ public static class PhoneNumber
     }
 
     /// <summary>
-    /// SHA-256 of the normalised number. This is pseudonymisation, not anonymisation: the number space
+    /// LEGACY: SHA-256 of the normalised number, as rows written before keyed hashes carry it. This is pseudonymisation, not anonymisation: the number space
     /// is small enough to enumerate, so the hash is treated as personal data and only shown to roles
     /// that may see media.
     /// </summary>

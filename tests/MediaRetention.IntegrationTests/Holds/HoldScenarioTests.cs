@@ -54,7 +54,7 @@ public sealed class HoldScenarioTests(AzuriteFixture azurite)
         Assert.Equal([holdId], media!.Holds!.Select(h => h.Id));
         await WaitForTagAsync(later, "yes");
         var detail = await security.GetFromJsonAsync<HoldDetailResponse>($"/api/holds/{holdId}");
-        Assert.Equal(2, detail!.CoveredMedia.Items.Count);
+        Assert.Equal(2, detail!.CoveredMedia!.Items.Count);
 
         // 4. A police key cannot release it; 5. a security key can; a second release conflicts.
         var policeRelease = await police.PostAsJsonAsync($"/api/holds/{holdId}/release", new { reason = "case closed" });
