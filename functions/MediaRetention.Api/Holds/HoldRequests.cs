@@ -133,8 +133,8 @@ public static partial class HoldRequestValidator
                 if (!parsed.Ok)
                 {
                     throw new RequestValidationException(
-                        $"'scope.phoneNumber' ({Shown(parsed.Masked ?? PhoneNumber.Mask(scope.PhoneNumber))}): {parsed.Problem}. Write it in E.164 (+4791234567) " +
-                        $"or as dialled in region {phones.DefaultRegion} (912 34 567, 004791234567).");
+                        $"'scope.phoneNumber' ({Shown(parsed.Masked ?? PhoneNumber.Mask(scope.PhoneNumber))}): {parsed.Problem}. Write it in E.164 (+4722334455) " +
+                        $"or as dialled in region {phones.DefaultRegion} (22 33 44 55, 004722334455).");
                 }
 
                 hasher ??= new PhoneHasher(PhoneHashKeyRing.Development);
