@@ -74,6 +74,7 @@ public static class ApiRoutes
         services.TryAddSingleton<RetentionEndpoints>();
         services.TryAddSingleton<EvidenceEndpoints>();
         services.TryAddSingleton<SigningKeyEndpoints>();
+        services.TryAddSingleton<MediaRetention.Api.Maintenance.PhoneHashEndpoints>();
         return services;
     }
 
@@ -268,6 +269,15 @@ public static class ApiRoutes
             .RequireRoles(RetentionEndpoints.Admins)
             .Produces<SweepSummary>()
             .ProducesProblems(Conflict).ProducesAccessProblems();
+
+        app.MapPost(PhoneHashRekey, (HttpRequest r, MediaRetention.Api.Maintenance.PhoneHashEndpoints e, CancellationToken ct) => e.RekeyAsync(r, ct))
+            .WithName("RekeyPhoneHashes").WithTags("Maintenance")
+            .WithSummary("Re-key stored phone hashes to the current key (one resumable run)")
+            .WithDescription("{ continuationToken?, maxRows? (1-50000, default 5000) }. Rewrites legacy (unkeyed SHA-256) and older-key phone hashes in the holds and the media index to the current key of PhoneHash's ring, without the numbers. Idempotent; run again with continuationToken until it is null. Each run is audited (phone-hashes.rekeyed), each re-keyed hold too (hold.rekeyed).")
+            .RequireRoles(MediaRetention.Api.Maintenance.PhoneHashEndpoints.Admins)
+            .Accepts<MediaRetention.Api.Maintenance.RekeyPhoneHashesRequest>("application/json")
+            .Produces<MediaRetention.Core.Phones.RekeyPhoneHashesReport>()
+            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
         return app;
     }
 

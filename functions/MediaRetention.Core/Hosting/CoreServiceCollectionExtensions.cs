@@ -56,6 +56,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<PlaceHoldHandler>();
         services.TryAddSingleton<ReleaseHoldHandler>();
         services.TryAddSingleton<ReviewHoldHandler>();
+        services.TryAddSingleton<RekeyPhoneHashesHandler>();
         services.TryAddSingleton<IIngestHoldMarker, HoldIngestMarker>();
 
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName))
