@@ -143,7 +143,7 @@ public static class ApiRoutes
             .RequireRoles(HoldEndpoints.Readers, "Police keys place holds for their own agency only (403 otherwise), as requests.")
             .Accepts<PlaceHoldRequest>("application/json")
             .Produces<PlacedHoldResponse>(StatusCodes.Status201Created)
-            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType, StatusCodes.Status429TooManyRequests).ProducesAccessProblems();
+            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
 
         app.MapPost(HoldPreview, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct))
             .WithName("PreviewHold").WithTags("Holds")

@@ -58,6 +58,10 @@ public sealed class HoldEndpoints(
         {
             return ApiProblems.BadRequest(e.Message);
         }
+        catch (PhoneHashKeysUnavailableException e)
+        {
+            return ApiProblems.ServiceUnavailable($"Phone holds cannot be placed now: {e.Message}");
+        }
 
         if (caller.IsPolice && command.RequestedBy.Agency != caller.Agency)
         {
@@ -136,6 +140,10 @@ public sealed class HoldEndpoints(
         catch (RequestValidationException e)
         {
             return ApiProblems.BadRequest(e.Message);
+        }
+        catch (PhoneHashKeysUnavailableException e)
+        {
+            return ApiProblems.ServiceUnavailable($"Phone holds cannot be placed now: {e.Message}");
         }
 
         if (caller.IsPolice && command.RequestedBy.Agency != caller.Agency)
@@ -304,13 +312,17 @@ public sealed class HoldEndpoints(
         ReviewHoldCommand command;
         try
         {
-            var hasher = await phoneHashing.GetAsync(cancellationToken);
+            var hasher = await HasherForAsync(body.Scope, cancellationToken);
             var scope = body.Scope is null ? null : HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow, phones, hasher, phoneOptional: true);
             command = new ReviewHoldCommand(id, caller.Name, HoldReview.Approved, HoldRequestValidator.Reason(body.Reason), scope);
         }
         catch (RequestValidationException e)
         {
             return ApiProblems.BadRequest(e.Message);
+        }
+        catch (PhoneHashKeysUnavailableException e)
+        {
+            return ApiProblems.ServiceUnavailable($"Phone holds cannot be reviewed now: {e.Message}");
         }
 
         return ReviewResult(id, await reviewHold.HandleAsync(command, cancellationToken));
@@ -422,6 +434,11 @@ public sealed class HoldEndpoints(
     private static string Shown(string id) =>
         new((id.Length <= 64 ? id : id[..64] + "...").Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
+    /// <summary>The key ring, read only for a phone scope (other holds need no key).</summary>
+    /// <exception cref="PhoneHashKeysUnavailableException">The ring cannot be read.</exception>
+    private async Task<PhoneHasher?> HasherForAsync(HoldScopeRequest? scope, CancellationToken cancellationToken) =>
+        scope?.Type == HoldScope.PhoneType ? await phoneHashing.GetAsync(cancellationToken) : null;
+
     private async Task<PlaceHoldCommand> ToCommandAsync(PlaceHoldRequest body, Caller caller, CancellationToken cancellationToken)
     {
         var caseNumber = HoldRequestValidator.CaseNumber(body.CaseNumber);
@@ -436,7 +453,7 @@ public sealed class HoldEndpoints(
             throw new RequestValidationException("'reviewDate' must be in the future.");
         }
 
-        var scope = HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow, phones, await phoneHashing.GetAsync(cancellationToken));
+        var scope = HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow, phones, await HasherForAsync(body.Scope, cancellationToken));
         return new PlaceHoldCommand(caseNumber, reason, requestedBy, requestedBy.Agency, caller.Name, reviewDate, scope);
     }
 }

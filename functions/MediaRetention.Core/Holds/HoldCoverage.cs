@@ -35,7 +35,7 @@ public sealed class HoldCoverage(IMediaIndex index, IPhoneHashing? phoneHashing 
             return await PageOfListedIdsAsync(scope.MediaIds ?? [], continuationToken, pageSize, cancellationToken);
         }
 
-        var hasher = phoneHashing is null ? null : await phoneHashing.GetAsync(cancellationToken);
+        var hasher = phoneHashing is null || scope.Type != HoldScope.PhoneType ? null : await phoneHashing.GetAsync(cancellationToken);
         var page = await index.QueryAsync(QueryFor(scope, hasher), continuationToken, pageSize, cancellationToken);
         return page with { Items = page.Items.Where(m => scope.Covers(m, hasher)).ToList() };
     }

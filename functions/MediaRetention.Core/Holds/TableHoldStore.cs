@@ -84,7 +84,7 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
     public async Task<ActiveHolds> LoadActiveAsync(CancellationToken cancellationToken)
     {
         var (holds, unreadable) = await LoadRowsAsync(PreservingFilter, cancellationToken);
-        return new ActiveHolds(holds, unreadable, await HasherAsync(cancellationToken));
+        return new ActiveHolds(holds, unreadable, await HasherAsync(holds, cancellationToken));
     }
 
     public async Task<int> CountAsync(string status, string? agency, int stopAt, CancellationToken cancellationToken)
@@ -124,15 +124,17 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
             }
         }
 
-        return new ActiveHolds(holds, unreadable, await HasherAsync(cancellationToken));
+        return new ActiveHolds(holds, unreadable, await HasherAsync(holds, cancellationToken));
     }
 
     // Requested holds preserve exactly like active ones: the sweep, ingest marking and the API see both.
     private static string PreservingFilter =>
         TableClient.CreateQueryFilter($"PartitionKey eq {HoldEntityMapper.Partition} and (Status eq {HoldStatus.Active} or Status eq {HoldStatus.Requested})");
 
-    private async Task<PhoneHasher?> HasherAsync(CancellationToken cancellationToken) =>
-        phoneHashing is null ? null : await phoneHashing.GetAsync(cancellationToken);
+    // Only phone holds compare hashes: without one, nothing here needs the key ring (so CCTV keeps working while it is
+    // unavailable).
+    private async Task<PhoneHasher?> HasherAsync(List<Hold> holds, CancellationToken cancellationToken) =>
+        phoneHashing is null || !holds.Any(h => h.Scope.Type == HoldScope.PhoneType) ? null : await phoneHashing.GetAsync(cancellationToken);
 
     public async Task<bool> IsUnreadableReportedAsync(UnreadableHold hold, CancellationToken cancellationToken) =>
         (await table.GetEntityIfExistsAsync<TableEntity>(ReportedPartition, ReportedKey(hold), cancellationToken: cancellationToken)).HasValue;

@@ -16,6 +16,9 @@ public interface IPhoneHashing
     Task<PhoneHasher> GetAsync(CancellationToken cancellationToken);
 }
 
+/// <summary>The key ring cannot be read (Key Vault unreachable, the secret missing or malformed) and none was read before.</summary>
+public sealed class PhoneHashKeysUnavailableException(string message, Exception inner) : Exception(message, inner);
+
 public sealed class FixedPhoneHashing(PhoneHasher hasher) : IPhoneHashing
 {
     public Task<PhoneHasher> GetAsync(CancellationToken cancellationToken) => Task.FromResult(hasher);
@@ -49,8 +52,9 @@ public sealed class KeyVaultPhoneHashing(SecretClient secrets, string secretName
 
             try
             {
-                var secret = await secrets.GetSecretAsync(secretName, cancellationToken: cancellationToken);
-                var keys = PhoneHashKeyRing.Parse(secret.Value.Value.Split('\n'), $"Key Vault secret '{secretName}'");
+                var secret = await secrets.GetSecretAsync(secretName, null, cancellationToken);
+                // Lines, or ';' between keys (easier to pass on a command line).
+                var keys = PhoneHashKeyRing.Parse(secret.Value.Value.Split(['\n', ';']), $"Key Vault secret '{secretName}'");
                 var hasher = new PhoneHasher(keys);
                 cached = (hasher, time.GetUtcNow() + refreshInterval);
                 return hasher;
@@ -60,6 +64,11 @@ public sealed class KeyVaultPhoneHashing(SecretClient secrets, string secretName
                 logger.LogError(e, "Could not refresh the phone hash keys from Key Vault; using the ring read before");
                 cached = (cached!.Value.Hasher, time.GetUtcNow() + TimeSpan.FromMinutes(1));
                 return cached.Value.Hasher;
+            }
+            catch (Exception e) when (e is RequestFailedException or AuthenticationFailedException or FormatException)
+            {
+                throw new PhoneHashKeysUnavailableException(
+                    $"The phone hash key ring (Key Vault secret '{secretName}') cannot be read: {e.Message}", e);
             }
         }
         finally
