@@ -68,7 +68,9 @@ public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore
                     altered.Add(new AlteredMedium(media.Id, media.BlobName, media.Sha256, actual));
                 }
 
-                progress?.Report(Interlocked.Increment(ref checkedCount));
+                // Counted apart from the report: '?.' would skip evaluating the argument when nobody listens.
+                var done = Interlocked.Increment(ref checkedCount);
+                progress?.Report(done);
             });
 
         var result = new EvidenceVerification(
