@@ -7,6 +7,7 @@ using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.SubjectRequests;
 using Microsoft.Extensions.Azure;
 using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -75,6 +76,7 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IssueMediaViewLinkHandler>();
         services.TryAddSingleton<PreviewHoldHandler>();
+        services.AddMediaRetentionSubjectRequests();
         return services;
     }
 }

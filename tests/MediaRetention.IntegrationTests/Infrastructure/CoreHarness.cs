@@ -43,6 +43,7 @@ public sealed class CoreHarness : IAsyncDisposable
             [nameof(storage.MediaTable)] = storage.MediaTable,
             [nameof(storage.HoldsTable)] = storage.HoldsTable,
             [nameof(storage.AuditTable)] = storage.AuditTable,
+            [nameof(storage.SubjectRequestsTable)] = storage.SubjectRequestsTable,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

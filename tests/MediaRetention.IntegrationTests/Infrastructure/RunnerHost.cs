@@ -56,6 +56,7 @@ public sealed class RunnerHost : IAsyncDisposable
             $"--MediaTable={storage.MediaTable}",
             $"--HoldsTable={storage.HoldsTable}",
             $"--AuditTable={storage.AuditTable}",
+            $"--SubjectRequestsTable={storage.SubjectRequestsTable}",
             "--Ingest:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
             "--Retention:TimerEnabled=false",
