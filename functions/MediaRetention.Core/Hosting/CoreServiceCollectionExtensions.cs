@@ -76,7 +76,7 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IssueMediaViewLinkHandler>();
         services.TryAddSingleton<PreviewHoldHandler>();
-        services.AddMediaRetentionSubjectRequests();
+        services.AddMediaRetentionSubjectRequests(configuration);
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -6,9 +7,9 @@ namespace MediaRetention.Core.SubjectRequests;
 public static class SubjectRequestsServiceCollectionExtensions
 {
     /// <summary>Registers the data-subject request handlers, their table store, the phone-number seam and options.</summary>
-    public static IServiceCollection AddMediaRetentionSubjectRequests(this IServiceCollection services)
+    public static IServiceCollection AddMediaRetentionSubjectRequests(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SubjectRequestOptions>().BindConfiguration(SubjectRequestOptions.SectionName)
+        services.AddOptions<SubjectRequestOptions>().Bind(configuration.GetSection(SubjectRequestOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ISubjectPhoneNumbers, SubjectPhoneNumbers>();
         services.TryAddSingleton<ISubjectRequestStore, TableSubjectRequestStore>();
