@@ -16,6 +16,9 @@ internal static class SubjectRequestEntityMapper
 {
     public const string RequestPartition = "request";
 
+    /// <summary>Below Azure's 32K characters per string property, with room to spare.</summary>
+    private const int MaxJsonLength = 30_000;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static string ExportPartition(string requestId) => "export|" + requestId;
@@ -130,8 +133,25 @@ internal static class SubjectRequestEntityMapper
         AzureTableLimits.EnsureWithin(new TableEntity(ErasurePartition(requestId), e.Totals.ErasureId)
         {
             ["Totals"] = JsonSerializer.Serialize(e.Totals, Json),
-            ["Kept"] = JsonSerializer.Serialize(e.Kept, Json),
+            ["Kept"] = FittingJson(e.Kept),
         });
+
+    /// <summary>
+    /// The kept media as JSON within one string property: a medium can be kept by any number of holds, so the list is
+    /// cut from the end until it fits (the totals still count them all; the audit entries name every deletion).
+    /// </summary>
+    private static string FittingJson(IReadOnlyList<KeptMedium> kept)
+    {
+        var list = kept.ToList();
+        var json = JsonSerializer.Serialize(list, Json);
+        while (json.Length > MaxJsonLength && list.Count > 0)
+        {
+            list.RemoveRange(list.Count - Math.Max(1, list.Count / 10), Math.Max(1, list.Count / 10));
+            json = JsonSerializer.Serialize(list, Json);
+        }
+
+        return json;
+    }
 
     public static SubjectErasure? ReadErasure(TableEntity entity)
     {
