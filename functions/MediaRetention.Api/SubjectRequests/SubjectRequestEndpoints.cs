@@ -49,7 +49,9 @@ public sealed class SubjectRequestEndpoints(
         OpenSubjectRequestCommand command;
         try
         {
-            command = new SubjectRequestValidator(phoneNumbers, options.Value, time).ToCommand(body, caller.Name);
+            // The number is read (and hashed) by the one phone seam; the validator only sees the result.
+            var phone = body.Phone is null ? null : await phoneNumbers.ReadAsync(body.Phone.Number, cancellationToken);
+            command = new SubjectRequestValidator(phone, options.Value, time).ToCommand(body, caller.Name);
         }
         catch (RequestValidationException e)
         {

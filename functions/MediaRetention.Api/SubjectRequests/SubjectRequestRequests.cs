@@ -38,10 +38,10 @@ public sealed record SubjectRejectRequest(string? Reason);
 
 /// <summary>
 /// Validates subject-request bodies completely before anything is stored or searched; each problem is a
-/// <see cref="RequestValidationException"/> naming the field. Phone numbers go through <see cref="ISubjectPhoneNumbers"/>
-/// and only their hash and mask go on.
+/// <see cref="RequestValidationException"/> naming the field. The phone number is read by <see cref="ISubjectPhoneNumbers"/>
+/// before (<paramref name="phone"/>), and only its hash and mask go on.
 /// </summary>
-public sealed class SubjectRequestValidator(ISubjectPhoneNumbers phoneNumbers, SubjectRequestOptions options, TimeProvider time)
+public sealed class SubjectRequestValidator(SubjectPhoneReading? phone, SubjectRequestOptions options, TimeProvider time)
 {
     public const int MaxPlaces = 10;
     public const int MaxCameras = 20;
@@ -64,7 +64,7 @@ public sealed class SubjectRequestValidator(ISubjectPhoneNumbers phoneNumbers, S
         }
 
         var reference = Reference(body.Reference);
-        var phone = body.Phone is null ? null : Phone(body.Phone);
+        var phoneIdentifier = body.Phone is null ? null : Phone(body.Phone);
         if (body.Cctv is { Count: > MaxPlaces })
         {
             throw new RequestValidationException($"'cctv' may list at most {MaxPlaces} places.");
@@ -76,7 +76,7 @@ public sealed class SubjectRequestValidator(ISubjectPhoneNumbers phoneNumbers, S
             places.Add(Place($"cctv[{i}]", body.Cctv![i]));
         }
 
-        var identifiers = new SubjectIdentifiers(phone, places);
+        var identifiers = new SubjectIdentifiers(phoneIdentifier, places);
         if (identifiers.IsEmpty)
         {
             throw new RequestValidationException("'phone' or 'cctv' is required: how to find the subject (a phone number, and/or CCTV places and times).");
@@ -146,16 +146,15 @@ public sealed class SubjectRequestValidator(ISubjectPhoneNumbers phoneNumbers, S
             : throw new RequestValidationException($"'linkLifetime' must be from PT1M to {EvidenceLinkPolicy.MaxLifetimeText}.");
     }
 
-    private PhoneIdentifier Phone(SubjectPhoneRequest phone)
+    private PhoneIdentifier Phone(SubjectPhoneRequest body)
     {
-        var reading = phoneNumbers.Read(phone.Number);
-        if (reading.Phone is null)
+        if (phone?.Phone is not { } number)
         {
-            throw new RequestValidationException($"'phone.number' must be {reading.Problem}.");
+            throw new RequestValidationException($"'phone.number' must be {phone?.Problem ?? "a phone number"}.");
         }
 
-        var from = QueryReader.ParseInstant("phone.from", phone.From);
-        var to = QueryReader.ParseInstant("phone.to", phone.To);
+        var from = QueryReader.ParseInstant("phone.from", body.From);
+        var to = QueryReader.ParseInstant("phone.to", body.To);
         if ((from is null) != (to is null))
         {
             throw new RequestValidationException("'phone.from' and 'phone.to' go together: give both (a window of recording times) or neither (all calls).");
@@ -166,7 +165,7 @@ public sealed class SubjectRequestValidator(ISubjectPhoneNumbers phoneNumbers, S
             throw new RequestValidationException("'phone.from' must be before 'phone.to'.");
         }
 
-        return new PhoneIdentifier(reading.Phone, from, to);
+        return new PhoneIdentifier(number, from, to);
     }
 
     private CctvPlace Place(string name, SubjectCctvPlaceRequest? place)

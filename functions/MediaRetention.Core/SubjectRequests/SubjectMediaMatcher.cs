@@ -13,7 +13,7 @@ public sealed record SubjectMatches(IReadOnlyList<MediaRecord> Items, bool TooMa
 /// property filter over the call rows of the window, as phone holds do) and CCTV by site and window, then cameras.
 /// Rejected media count too: a badly named call recording is still a recording of the person.
 /// </summary>
-public sealed class SubjectMediaMatcher(IMediaIndex index, IOptions<SubjectRequestOptions> options)
+public sealed class SubjectMediaMatcher(IMediaIndex index, ISubjectPhoneNumbers phoneNumbers, IOptions<SubjectRequestOptions> options)
 {
     private const int PageSize = 1000;
 
@@ -25,9 +25,12 @@ public sealed class SubjectMediaMatcher(IMediaIndex index, IOptions<SubjectReque
         var searches = new List<(MediaQuery Query, Func<MediaRecord, bool> Matches)>();
         if (identifiers.Phone is { } phone)
         {
-            var hash = phone.Number.Hash;
-            searches.Add((new MediaQuery { Kind = MediaKind.Call, PhoneHash = hash, From = phone.From, To = phone.To },
-                m => m.Kind == MediaKind.Call && (m.CallerHash == hash || m.CalleeHash == hash)));
+            var hashes = (await phoneNumbers.MatchHashesAsync(phone.Number, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            foreach (var hash in hashes)
+            {
+                searches.Add((new MediaQuery { Kind = MediaKind.Call, PhoneHash = hash, From = phone.From, To = phone.To },
+                    m => m.Kind == MediaKind.Call && (hashes.Contains(m.CallerHash ?? "") || hashes.Contains(m.CalleeHash ?? ""))));
+            }
         }
 
         foreach (var place in identifiers.Cctv)

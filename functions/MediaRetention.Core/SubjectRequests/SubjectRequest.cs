@@ -25,12 +25,18 @@ public static class SubjectRequestStatus
 /// A phone number as a subject request keeps it: never the number itself, only what matching and people need.
 /// Made by <see cref="ISubjectPhoneNumbers"/>, the one place that knows how numbers are normalised and hashed.
 /// </summary>
-/// <param name="Hash">What index rows carry for the same number (CallerHash/CalleeHash).</param>
+/// <param name="Hash">What index rows written now carry for the same number (CallerHash/CalleeHash).</param>
 /// <param name="Masked">All but the last two digits masked, for people.</param>
 public sealed record SubjectPhone(string Hash, string Masked)
 {
     /// <summary>The id of the key the hash was made with, when hashes are keyed; null for unkeyed hashes.</summary>
     public string? KeyId { get; init; }
+
+    /// <summary>
+    /// Every form a stored row of this number could carry when the request was opened (older keys, legacy hashes),
+    /// when that is more than <see cref="Hash"/>; null otherwise. Kept, since the number itself is not.
+    /// </summary>
+    public IReadOnlyList<string>? LookupHashes { get; init; }
 }
 
 /// <summary>Calls in which the subject is caller or callee, optionally within a window of recording times.</summary>

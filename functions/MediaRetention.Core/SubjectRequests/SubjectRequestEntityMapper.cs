@@ -41,6 +41,7 @@ internal static class SubjectRequestEntityMapper
             ["PhoneHash"] = phone?.Number.Hash,
             ["PhoneMasked"] = phone?.Number.Masked,
             ["PhoneKeyId"] = phone?.Number.KeyId,
+            ["PhoneLookupHashes"] = phone?.Number.LookupHashes is { } lookup ? JsonSerializer.Serialize(lookup, Json) : null,
             ["PhoneFrom"] = phone?.From,
             ["PhoneTo"] = phone?.To,
             ["Cctv"] = JsonSerializer.Serialize(r.Identifiers.Cctv, Json),
@@ -68,6 +69,7 @@ internal static class SubjectRequestEntityMapper
         var phoneHash = reader.OptionalString("PhoneHash");
         var phoneMasked = reader.OptionalString("PhoneMasked");
         var phoneKeyId = reader.OptionalString("PhoneKeyId");
+        var phoneLookup = Deserialize<List<string>>(reader, reader.OptionalString("PhoneLookupHashes"), "PhoneLookupHashes");
         var phoneFrom = reader.OptionalDate("PhoneFrom");
         var phoneTo = reader.OptionalDate("PhoneTo");
         reader.Check((phoneHash is null) == (phoneMasked is null), "its phone number has a hash without a mask or a mask without a hash");
@@ -95,7 +97,7 @@ internal static class SubjectRequestEntityMapper
             OpenedAt = openedAt,
             Note = note,
             Identifiers = new SubjectIdentifiers(
-                phoneHash is null ? null : new PhoneIdentifier(new SubjectPhone(phoneHash, phoneMasked!) { KeyId = phoneKeyId }, phoneFrom, phoneTo),
+                phoneHash is null ? null : new PhoneIdentifier(new SubjectPhone(phoneHash, phoneMasked!) { KeyId = phoneKeyId, LookupHashes = phoneLookup }, phoneFrom, phoneTo),
                 cctv),
             Resolution = resolvedBy is null ? null : new SubjectRequestResolution(resolvedBy, resolvedAt!.Value, resolution!),
             LastErasure = lastErasure,

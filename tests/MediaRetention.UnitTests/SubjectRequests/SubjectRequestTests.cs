@@ -108,7 +108,7 @@ public sealed class SubjectRequestTests
     {
         var body = System.Text.Json.JsonSerializer.Deserialize<OpenSubjectRequestRequest>(json, System.Text.Json.JsonSerializerOptions.Web)!;
 
-        var e = Assert.Throws<RequestValidationException>(() => Validator().ToCommand(body, "dpo"));
+        var e = Assert.Throws<RequestValidationException>(() => Validator(body).ToCommand(body, "dpo"));
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
@@ -118,7 +118,7 @@ public sealed class SubjectRequestTests
     {
         var body = new OpenSubjectRequestRequest("erasure", "2026-11-20T09:00:00+01:00", "DSR/2026/1", new SubjectPhoneRequest("+47 912 34 567", null, null), null, "line one\nline two");
 
-        var command = Validator().ToCommand(body, "dpo");
+        var command = Validator(body).ToCommand(body, "dpo");
 
         var phone = command.Identifiers.Phone!.Number;
         Assert.Equal((PhoneNumber.Hash("+4791234567"), "+********67"), (phone.Hash, phone.Masked));
@@ -201,8 +201,8 @@ public sealed class SubjectRequestTests
         Assert.True(new AuthOptionsValidator().Validate(null, options).Succeeded);
     }
 
-    private static SubjectRequestValidator Validator() =>
-        new(new SubjectPhoneNumbers(), new SubjectRequestOptions(), new FakeTimeProvider(Now));
+    private static SubjectRequestValidator Validator(OpenSubjectRequestRequest body) =>
+        new(body.Phone is null ? null : new SubjectPhoneNumbers().ReadAsync(body.Phone.Number, default).Result, new SubjectRequestOptions(), new FakeTimeProvider(Now));
 
     private static SubjectRequest Open(string reference, DateTimeOffset receivedAt) => new()
     {
