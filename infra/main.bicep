@@ -165,7 +165,7 @@ var roles = {
 // Blob Data Owner: media are read, tagged (index tags need Owner) and deleted by retention.
 // Blob Delegator: user-delegation SAS for evidence links (no account key anywhere).
 // Queue Data Contributor: the blob trigger's poison queue and the host's own queues.
-// Table Data Contributor: the media, holds and audit tables.
+// Table Data Contributor: the media, holds, audit and subject requests tables.
 var functionAppRoles = [
   roles.storageBlobDataOwner
   roles.storageBlobDelegator
@@ -317,6 +317,7 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-
     'media'
     'holds'
     'audit'
+    'subjectrequests'
   ]: {
     parent: tableService
     name: name
@@ -539,6 +540,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'AuditTable'
           value: 'audit'
+        }
+        {
+          name: 'SubjectRequestsTable'
+          value: 'subjectrequests'
         }
         {
           name: 'RetentionSchedule'
