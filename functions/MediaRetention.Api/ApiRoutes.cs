@@ -47,6 +47,7 @@ public static class ApiRoutes
     public const string RetentionSweep = "api/retention/sweep";
     public const string SubjectRequests = "api/subject-requests";
     public const string SubjectRequestById = "api/subject-requests/{id}";
+    public const string SubjectRequestMediumLink = "api/subject-requests/{id}/media/{mediaId}/link";
     public const string SubjectRequestExport = "api/subject-requests/{id}/export";
     public const string SubjectRequestErasurePreview = "api/subject-requests/{id}/erasure/preview";
     public const string SubjectRequestErasure = "api/subject-requests/{id}/erasure";
@@ -298,6 +299,14 @@ public static class ApiRoutes
             .WithDescription($"At most {SubjectRequestEndpoints.MaxListed} matches are listed; matches.count is complete. Also lists the request's exports and erasure runs.")
             .RequireRoles(officers)
             .Produces<SubjectRequestDetailResponse>()
+            .ProducesProblems(NotFound).ProducesAccessProblems();
+
+        app.MapGet(SubjectRequestMediumLink, (HttpRequest r, string id, string mediaId, SubjectRequestEndpoints e, CancellationToken ct) => e.MediumLinkAsync(r, id, mediaId, ct))
+            .WithName("GetSubjectMediumLink").WithTags("Subject requests")
+            .WithSummary("A short-lived read link to play a medium that matches the request")
+            .WithDescription("For the officer to look before choosing what to disclose; only media that match the request (404 otherwise). Audited (media.viewed with subjectRequestId).")
+            .RequireRoles(officers)
+            .Produces<MediaLinkResponse>()
             .ProducesProblems(NotFound).ProducesAccessProblems();
 
         app.MapPost(SubjectRequestExport, (HttpRequest r, string id, SubjectRequestEndpoints e, CancellationToken ct) => e.ExportAsync(r, id, ct))

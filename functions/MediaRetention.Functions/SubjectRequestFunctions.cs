@@ -27,6 +27,14 @@ public sealed class SubjectRequestFunctions(SubjectRequestEndpoints endpoints)
         CancellationToken cancellationToken) =>
         endpoints.GetAsync(request, id, cancellationToken);
 
+    [Function(nameof(GetSubjectMediumLink))]
+    public Task<IResult> GetSubjectMediumLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.SubjectRequestMediumLink)] HttpRequest request,
+        string id,
+        string mediaId,
+        CancellationToken cancellationToken) =>
+        endpoints.MediumLinkAsync(request, id, mediaId, cancellationToken);
+
     [Function(nameof(ExportSubjectAccess))]
     public Task<IResult> ExportSubjectAccess(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.SubjectRequestExport)] HttpRequest request,

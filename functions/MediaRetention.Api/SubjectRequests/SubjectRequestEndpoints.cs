@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using MediaRetention.Api.Auth;
 using MediaRetention.Api.Http;
+using MediaRetention.Api.Media;
 using MediaRetention.Core.Evidence.Signing;
+using MediaRetention.Core.Media;
 using MediaRetention.Core.SubjectRequests;
 using MediaRetention.Core.Storage;
 using Microsoft.AspNetCore.Http;
@@ -25,6 +27,7 @@ public sealed class SubjectRequestEndpoints(
     ExportSubjectAccessHandler export,
     EraseSubjectDataHandler erase,
     ResolveSubjectRequestHandler resolve,
+    ViewSubjectMediumHandler view,
     TimeProvider time)
 {
     /// <summary>Media listed per case and per dry run (counts are always complete).</summary>
@@ -120,6 +123,22 @@ public sealed class SubjectRequestEndpoints(
             SubjectSummaryView.From(detail.Summary),
             detail.Disclosures.Select(SubjectExportView.From).ToList(),
             detail.Erasures));
+    }
+
+    public async Task<IResult> MediumLinkAsync(HttpRequest request, string id, string mediaId, CancellationToken cancellationToken)
+    {
+        var (caller, subjectRequest, problem) = await RequireRequestAsync(request, id, cancellationToken);
+        if (caller is null || subjectRequest is null)
+        {
+            return problem!;
+        }
+
+        var link = MediaId.IsWellFormed(mediaId)
+            ? await view.HandleAsync(new ViewSubjectMediumCommand(subjectRequest, mediaId, caller.Name), cancellationToken)
+            : null;
+        return link is null
+            ? ApiProblems.NotFound($"No medium with id '{Shown(mediaId)}' matches subject request '{subjectRequest.Id}'.")
+            : Results.Ok(new MediaLinkResponse(link.Media.Id, link.Media.ContentType, link.Url.AbsoluteUri, link.ExpiresAt));
     }
 
     public async Task<IResult> ExportAsync(HttpRequest request, string id, CancellationToken cancellationToken)

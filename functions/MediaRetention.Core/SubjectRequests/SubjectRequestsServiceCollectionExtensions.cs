@@ -21,6 +21,7 @@ public static class SubjectRequestsServiceCollectionExtensions
         services.TryAddSingleton<ExportSubjectAccessHandler>();
         services.TryAddSingleton<EraseSubjectDataHandler>();
         services.TryAddSingleton<ResolveSubjectRequestHandler>();
+        services.TryAddSingleton<ViewSubjectMediumHandler>();
         return services;
     }
 }

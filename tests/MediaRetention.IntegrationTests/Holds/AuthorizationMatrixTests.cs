@@ -65,6 +65,7 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("GET", "/api/subject-requests", () => null, Officers(HttpStatusCode.OK)),
             ("GET", $"/api/subject-requests/{access}", () => null, Officers(HttpStatusCode.OK)),
             ("GET", $"/api/subject-requests/{unknownRequest}", () => null, Officers(HttpStatusCode.NotFound)),
+            ("GET", $"/api/subject-requests/{access}/media/{mediaId}/link", () => null, Officers(HttpStatusCode.NotFound)),
             ("POST", $"/api/subject-requests/{access}/export", () => new { mediaIds = Array.Empty<string>(), reason = "nothing matches" }, Officers(HttpStatusCode.OK)),
             ("POST", $"/api/subject-requests/{erasure}/erasure/preview", () => new { }, Officers(HttpStatusCode.OK)),
             ("POST", $"/api/subject-requests/{erasure}/erasure", () => new { }, Officers(HttpStatusCode.OK)),

@@ -211,6 +211,17 @@ public sealed class SubjectRequestApiTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("'mediaIds[0]'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
+        // The officer looks at a matching clip before choosing (audited with the request); others are not theirs to see.
+        var look = (await privacy.GetFromJsonAsync<MediaLinkResponse>(
+            $"/api/subject-requests/{request.Id}/media/{MediaId.For(storage.CctvContainer, clips.Keys.First())}/link", JsonSerializerOptions.Web))!;
+        using (var plain = new HttpClient())
+        {
+            Assert.Equal(clips.Values.First(), await plain.GetByteArrayAsync(look.Url));
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await privacy.GetAsync($"/api/subject-requests/{request.Id}/media/{foreign}/link")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await privacy.GetAsync($"/api/media/{foreign}/link")).StatusCode);
+
         // The officer discloses the subject's call and one clip (the other shows other customers), with the reason.
         var chosen = new[] { MediaId.For(storage.CallsContainer, call), MediaId.For(storage.CctvContainer, clips.Keys.Skip(1).First()) };
         var response = await privacy.PostAsJsonAsync($"/api/subject-requests/{request.Id}/export",
@@ -248,6 +259,7 @@ public sealed class SubjectRequestApiTests(AzuriteFixture azurite) : IDisposable
         var disclosed = Assert.Single(audit.Items, e => e.Action == AuditActions.SubjectRequestDisclosed);
         Assert.Equal((export.DocumentSha256, "2", "dpo-1"), (disclosed.Details["documentSha256"], disclosed.Details["items"], disclosed.Actor));
         Assert.DoesNotContain("Red jacket", JsonSerializer.Serialize(audit), StringComparison.Ordinal);
+        Assert.Contains(audit.Items, e => e.Action == AuditActions.MediaViewed && e.Details["subjectRequestId"] == request.Id && e.Actor == "dpo-1");
 
         var answered = await PostAsync<SubjectRequestView>(privacy, $"/api/subject-requests/{request.Id}/answer", new { answer = "Your copy is attached." });
         Assert.Equal("answered", answered.Status);
