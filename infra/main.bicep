@@ -129,6 +129,7 @@ var consolePaths = [
   '/js/evidence.js'
   '/js/holds.js'
   '/js/media.js'
+  '/js/privacy.js'
   '/js/roles.js'
   '/js/verify.js'
 ]

@@ -42,24 +42,26 @@ public sealed class SubjectSummaryWriter(RetentionPolicy policy)
             return new SubjectSummary(lines, records);
         }
 
-        lines.Add($"We hold {Count(media.Count, "recording")} that match the details you gave us: " +
-            $"{Count(calls.Count, "phone call")} and {Count(clips.Count, "CCTV clip")}.");
+        var kinds = new[] { (calls.Count, "phone call"), (clips.Count, "CCTV clip") }.Where(k => k.Count > 0).Select(k => Count(k.Count, k.Item2));
+        lines.Add($"We hold {Count(media.Count, "recording")} that {(media.Count == 1 ? "matches" : "match")} the details you gave us: {string.Join(" and ", kinds)}.");
         if (calls.Count > 0)
         {
-            lines.Add($"Phone calls recorded from {Time(calls.Min(m => m.RetentionFrom))} to {Time(calls.Max(m => m.RetentionFrom))}" +
+            lines.Add($"{(calls.Count == 1 ? "The phone call was recorded" : "Phone calls recorded")} {Span(calls)}" +
                 $" on {Join(calls.Select(m => m.System ?? "an unnamed phone system"))}. Phone numbers are shown with all but their last two digits hidden.");
         }
 
         if (clips.Count > 0)
         {
-            lines.Add($"CCTV clips recorded from {Time(clips.Min(m => m.RetentionFrom))} to {Time(clips.Max(m => m.RetentionFrom))}" +
+            lines.Add($"{(clips.Count == 1 ? "The CCTV clip was recorded" : "CCTV clips recorded")} {Span(clips)}" +
                 $" at {Join(clips.Select(m => "site " + (m.Site ?? "(unnamed)")))}.");
         }
 
         lines.Add("Besides the recordings themselves we keep, for each one, when and where it was recorded, its size and a checksum, " +
             "and for calls the phone numbers involved and the direction of the call.");
-        lines.Add($"Each recording is deleted automatically when its retention period ends; the date is given for each one " +
-            $"(the earliest {Time(records.Min(r => r.ScheduledDeletion))}, the latest {Time(records.Max(r => r.ScheduledDeletion))}).");
+        lines.Add(records.Count == 1
+            ? $"It is deleted automatically when its retention period ends, on {Time(records[0].ScheduledDeletion)}."
+            : "Each recording is deleted automatically when its retention period ends; the date is given for each one " +
+              $"(the earliest {Time(records.Min(r => r.ScheduledDeletion))}, the latest {Time(records.Max(r => r.ScheduledDeletion))}).");
         var held = records.Count(r => r.KeptForLegalObligation);
         lines.Add(held == 0
             ? "None of them is kept beyond its retention period."
@@ -104,6 +106,12 @@ public sealed class SubjectSummaryWriter(RetentionPolicy policy)
         media.CalleeMasked,
         policy.ExpiresAt(media),
         held);
+
+    private static string Span(IReadOnlyList<MediaRecord> media)
+    {
+        var (first, last) = (media.Min(m => m.RetentionFrom), media.Max(m => m.RetentionFrom));
+        return first == last ? $"at {Time(first)}" : $"from {Time(first)} to {Time(last)}";
+    }
 
     private static string Count(int n, string noun) => $"{n.ToString(CultureInfo.InvariantCulture)} {noun}{(n == 1 ? "" : "s")}";
 
