@@ -4,9 +4,8 @@ namespace MediaRetention.Core.Media;
 public static class MediaNames
 {
     /// <summary>
-    /// The name for logs and the audit log. A rejected name broke the contract and may hold a phone number: its digit
-    /// runs are masked (the media id, a hash of the exact name, still identifies it).
+    /// The name for logs and the audit log, through the one masking rule (<see cref="NameMasking"/>): any name may hold a
+    /// phone number (a call id is free text), and the media id, a hash of the exact name, still identifies it.
     /// </summary>
-    public static string Shown(MediaRecord media) =>
-        media.Status == MediaStatus.Indexed ? media.BlobName : PhoneNumber.MaskDigitRuns(media.BlobName);
+    public static string Shown(MediaRecord media) => NameMasking.BlobName(media.BlobName);
 }

@@ -330,14 +330,14 @@ public sealed class RetentionSweepHandler(
                         var result = await ingest.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name), ct);
                         if (result is { Outcome: IngestOutcome.Indexed or IngestOutcome.Rejected, Record: { } record })
                         {
-                            report.Add(new ReconciledMedium(record.Id, record.Container, PhoneNumber.MaskDigitRuns(record.BlobName),
+                            report.Add(new ReconciledMedium(record.Id, record.Container, NameMasking.BlobName(record.BlobName),
                                 record.Status, record.RejectionReason));
                         }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         logger.LogError(e, "Could not index {Container}/{BlobName} ({MediaId}) while reconciling",
-                            blob.Container, PhoneNumber.MaskDigitRuns(blob.Name), MediaId.For(blob.Container, blob.Name));
+                            blob.Container, NameMasking.BlobName(blob.Name), MediaId.For(blob.Container, blob.Name));
                         counters.Failures.Failed();
                     }
                 });

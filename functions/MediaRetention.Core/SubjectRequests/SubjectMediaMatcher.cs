@@ -25,12 +25,10 @@ public sealed class SubjectMediaMatcher(IMediaIndex index, ISubjectPhoneNumbers 
         var searches = new List<(MediaQuery Query, Func<MediaRecord, bool> Matches)>();
         if (identifiers.Phone is { } phone)
         {
+            // Every form a row of this number may carry (older keys, legacy hashes) in one query, as phone holds do.
             var hashes = (await phoneNumbers.MatchHashesAsync(phone.Number, cancellationToken)).ToHashSet(StringComparer.Ordinal);
-            foreach (var hash in hashes)
-            {
-                searches.Add((new MediaQuery { Kind = MediaKind.Call, PhoneHash = hash, From = phone.From, To = phone.To },
-                    m => m.Kind == MediaKind.Call && (hashes.Contains(m.CallerHash ?? "") || hashes.Contains(m.CalleeHash ?? ""))));
-            }
+            searches.Add((new MediaQuery { Kind = MediaKind.Call, PhoneHashes = [.. hashes], From = phone.From, To = phone.To },
+                m => m.Kind == MediaKind.Call && (hashes.Contains(m.CallerHash ?? "") || hashes.Contains(m.CalleeHash ?? ""))));
         }
 
         foreach (var place in identifiers.Cctv)

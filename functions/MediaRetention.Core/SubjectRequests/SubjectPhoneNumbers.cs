@@ -1,4 +1,4 @@
-using MediaRetention.Core.Media;
+using MediaRetention.Core.Phones;
 
 namespace MediaRetention.Core.SubjectRequests;
 
@@ -26,24 +26,34 @@ public interface ISubjectPhoneNumbers
 }
 
 /// <summary>
-/// Today's phone handling (<see cref="PhoneNumber"/>): a leading '+' and the digits, SHA-256 of that, last two digits
-/// visible. The same rules as ingest and phone holds, so a request matches exactly the calls a phone hold would.
+/// The pipeline's phone rules, the same as ingest's and phone holds': the number is read as E.164 with libphonenumber
+/// and the default region (<see cref="PhoneNumberParser"/>), hashed with the keyed ring (<see cref="IPhoneHashing"/>) and
+/// masked to its last two digits. So a request matches exactly the calls a phone hold for the same number would.
 /// </summary>
-public sealed class SubjectPhoneNumbers : ISubjectPhoneNumbers
+public sealed class SubjectPhoneNumbers(PhoneNumberParser parser, IPhoneHashing hashing) : ISubjectPhoneNumbers
 {
-    public const int MaxLength = 32;
-
-    public Task<SubjectPhoneReading> ReadAsync(string? raw, CancellationToken cancellationToken)
+    public async Task<SubjectPhoneReading> ReadAsync(string? raw, CancellationToken cancellationToken)
     {
-        var normalized = raw is { Length: <= MaxLength } ? PhoneNumber.Normalize(raw) : null;
-        if (normalized is null || normalized.Count(char.IsAsciiDigit) is < 3 or > 20)
+        var parsed = parser.Parse(raw ?? "");
+        if (parsed.E164 is not { } e164)
         {
-            return Task.FromResult(SubjectPhoneReading.Invalid($"a phone number of 3 to 20 digits (at most {MaxLength} characters)"));
+            return SubjectPhoneReading.Invalid($"a phone number in E.164 (+4722334455) or the default region's format, but {parsed.Problem}");
         }
 
-        return Task.FromResult(SubjectPhoneReading.Valid(new SubjectPhone(PhoneNumber.Hash(normalized)!, PhoneNumber.Mask(normalized)!)));
+        var hasher = await hashing.GetAsync(cancellationToken);
+        // Every form a row may carry now (older keys, legacy unkeyed hashes) is kept, since the number itself is not.
+        return SubjectPhoneReading.Valid(new SubjectPhone(hasher.Hash(e164), parsed.Masked!)
+        {
+            KeyId = hasher.CurrentKeyId,
+            LookupHashes = hasher.LookupValues(e164),
+        });
     }
 
-    public Task<IReadOnlyList<string>> MatchHashesAsync(SubjectPhone phone, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>(phone.LookupHashes ?? [phone.Hash]);
+    public async Task<IReadOnlyList<string>> MatchHashesAsync(SubjectPhone phone, CancellationToken cancellationToken)
+    {
+        // Keys added since the request was opened: each kept form, brought forward to the current key, matches too.
+        var hasher = await hashing.GetAsync(cancellationToken);
+        var kept = phone.LookupHashes ?? [phone.Hash];
+        return kept.Concat(kept.Select(hasher.Canonical).OfType<string>()).Distinct(StringComparer.Ordinal).ToList();
+    }
 }

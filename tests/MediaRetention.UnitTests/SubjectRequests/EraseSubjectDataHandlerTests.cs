@@ -184,7 +184,7 @@ public sealed class EraseSubjectDataHandlerTests : IDisposable
             Options.Create(new IngestOptions()), time, NullLogger<IngestBlobHandler>.Instance, probe.Telemetry);
         var deleter = new HoldSafeDeleter(blobs, holds, marks, ingest, retention, NullLogger<HoldSafeDeleter>.Instance);
         var policy = new RetentionPolicy(retention);
-        return new EraseSubjectDataHandler(store, new SubjectMediaMatcher(index, new SubjectPhoneNumbers(), Options.Create(options)), holds, deleter, index, audit,
+        return new EraseSubjectDataHandler(store, new SubjectMediaMatcher(index, new SubjectPhoneNumbers(new MediaRetention.Core.Phones.PhoneNumberParser(Options.Create(new MediaRetention.Core.Phones.PhoneOptions())), new MediaRetention.Core.Phones.FixedPhoneHashing(new MediaRetention.Core.Phones.PhoneHasher(MediaRetention.Core.Phones.PhoneHashKeyRing.Development))), Options.Create(options)), holds, deleter, index, audit,
             new SubjectSummaryWriter(policy), Options.Create(options), retention, time, NullLogger<EraseSubjectDataHandler>.Instance, probe.Telemetry);
     }
 }
