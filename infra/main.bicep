@@ -144,6 +144,7 @@ var consolePaths = [
   '/js/evidence.js'
   '/js/holds.js'
   '/js/media.js'
+  '/js/privacy.js'
   '/js/roles.js'
   '/js/verify.js'
 ]
@@ -156,6 +157,7 @@ var tableNames = [
   'media'
   'holds'
   'audit'
+  'subjectrequests'
 ]
 // The blob trigger parks blobs it could not process in this queue of the media account (MediaStorage__queueServiceUri).
 var poisonQueueName = 'webjobs-blobtrigger-poison'
@@ -189,7 +191,7 @@ var roles = {
 // Blob Data Owner on the two media containers only (read, tag — index tags need Owner — and delete by retention);
 // Blob Data Owner on the state container (operations, sweep lease, checkpoint; the delete-condition probe tags a blob
 // there); Blob Data Contributor on the audit-anchors container (append);
-// Table Data Contributor on the media, holds and audit tables; Queue Data Contributor on the blob trigger's poison
+// Table Data Contributor on the media, holds, audit and subject-requests tables; Queue Data Contributor on the blob trigger's poison
 // queue and the operations queue. Blob Delegator stays at the account: a user-delegation key is an account-level operation (evidence links).
 // On the host's own account: Blob Data Owner, Queue and Table Data Contributor (the Functions host's needs).
 var hostStorageRoles = [
@@ -617,6 +619,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'OperationsQueue'
           value: operationsQueueName
+          name: 'SubjectRequestsTable'
+          value: 'subjectrequests'
         }
         {
           name: 'RetentionSchedule'

@@ -9,6 +9,7 @@ using MediaRetention.Core.Operations;
 using MediaRetention.Core.Phones;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.SubjectRequests;
 using Microsoft.Extensions.Azure;
 using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -68,6 +69,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionScheduleOptions>, RetentionOptionsValidator>());
         services.TryAddSingleton<RetentionPolicy>();
         services.TryAddSingleton<ISweepCheckpointStore, BlobSweepCheckpointStore>();
+        services.TryAddSingleton<HoldSafeDeleter>();
         services.TryAddSingleton<RetentionSweepHandler>();
         services.TryAddSingleton<RetentionSweepLock>();
         services.TryAddSingleton<RunRetentionSweepHandler>();
@@ -91,6 +93,7 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IssueMediaViewLinkHandler>();
         services.TryAddSingleton<PreviewHoldHandler>();
+        services.AddMediaRetentionSubjectRequests(configuration);
         return services;
     }
 }
