@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace MediaRetention.IntegrationTests.Readme;
+
+/// <summary>
+/// The README's examples, run exactly as printed (only ids substituted for their <c>&lt;…-id&gt;</c> placeholders)
+/// against <c>scripts/run.sh</c>, with the clients they name: bash, curl, the Azure CLI, a .NET file-based app and
+/// Node.js. A README that drifts from the code fails here. To add an example: mark its block in README.md with
+/// <c>&lt;!-- readme-example: NAME --&gt;</c>, run it here with <see cref="RunExampleAsync"/> and check what the
+/// README says it does, and list NAME in <see cref="ReadmeExampleMarkerTests.Covered"/>.
+/// </summary>
+public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutputHelper log) : IClassFixture<ReadmeSandbox>
+{
+    private const string DotnetClip = "oslo-1/cam-02/20261124T081500Z.mp4";
+    private const string DotnetCall = "pbx-1/20261124T091000Z_c-4711.wav";
+    private const string AzClip = "oslo-1/cam-02/20261124T084500Z.mp4";
+    private const string AzCall = "pbx-1/20261124T093000Z_c-4712.wav";
+    private const string MaskedCaller = "+********67";
+
+    private static readonly TimeSpan IndexDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ExampleDeadline = TimeSpan.FromSeconds(120);
+
+    private static ReadmeExamples Readme => ReadmeExampleMarkerTests.Readme;
+
+    [Fact]
+    public void The_banner_of_run_sh_is_the_one_the_readme_shows()
+    {
+        NoteIsolation();
+        var banner = sandbox.Banner.Split('\n').Select(l => l.TrimEnd()).ToList();
+        foreach (var line in sandbox.Adapt(Readme["banner"].Code).Split('\n').Where(l => l.Trim().Length > 0))
+        {
+            // "…" in the README stands for what differs per run (the dev keys).
+            var pattern = "^" + string.Join(".+?", line.TrimEnd().Split('…').Select(Regex.Escape)) + "$";
+            Assert.True(banner.Any(b => Regex.IsMatch(b, pattern)), $"scripts/run.sh printed no line like the README's\n{line}\nIt printed:\n{sandbox.Banner}");
+        }
+
+        // Every connection string the README gives is the one the banner prints.
+        var printed = ConnectionString().Match(sandbox.Banner).Value;
+        Assert.StartsWith("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=", printed, StringComparison.Ordinal);
+        Assert.Contains($"BlobEndpoint={sandbox.Adapt("http://127.0.0.1:10000/")}devstoreaccount1;", printed, StringComparison.Ordinal);
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var given = ConnectionString().Matches(sandbox.Adapt(readme)).Select(m => m.Value).ToList();
+        Assert.True(given.Count >= 3, "the README should give the full connection string in the banner and both upload examples");
+        Assert.All(given, g => Assert.Equal(printed, g));
+    }
+
+    [Fact]
+    public async Task Upload_in_dotnet_then_list_hold_hand_over_evidence_and_release_as_the_readme_shows()
+    {
+        NoteIsolation();
+        WriteMediaFiles();
+
+        // Upload: the .NET example, saved as the file the README names and run as it says. Its packages are restored
+        // first, outside the private namespace, which cannot reach the package feed (a user's first run does both).
+        var program = Readme["upload-dotnet"];
+        Assert.Equal("upload.cs", program.FileName);
+        await File.WriteAllTextAsync(Path.Combine(sandbox.WorkingDirectory, program.FileName!), sandbox.Adapt(program.Code));
+        var restore = await ProcessRunner.RunAsync(DotnetBuild(program.FileName!), TimeSpan.FromMinutes(5));
+        Assert.True(restore.ExitCode == 0, $"dotnet build {program.FileName} (the README's .NET example) failed:\n{restore.Describe()}");
+        await RunExampleAsync("upload-dotnet-run");
+
+        var clip = await WaitIndexedAsync("cctv", DotnetClip);
+        var call = await WaitIndexedAsync("calls", DotnetCall);
+        AssertAsTheReadmeSays(clip, call);
+        var clipId = (string)clip["id"]!;
+
+        // Listing media, and one medium by the id a listing gave.
+        var media = Json(await RunExampleAsync("list-media", ("<media-id>", clipId)), "list-media", 3);
+        Assert.Contains(media[0]["items"]!.AsArray(), m => (string?)m!["id"] == clipId);
+        Assert.All(media[1]["items"]!.AsArray(), m => Assert.Equal("Rejected", (string?)m!["status"]));
+        Assert.Equal(clipId, (string?)media[2]["id"]);
+        Assert.Equal(DotnetClip, (string?)media[2]["blobName"]);
+
+        // A police liaison places the hold.
+        var placed = Json(await RunExampleAsync("place-hold"), "place-hold", 1)[0];
+        var hold = placed["hold"]!;
+        var holdId = (string)hold["id"]!;
+        Assert.Equal("active", (string?)hold["status"]);
+        Assert.Equal("OPD-2026-4711", (string?)hold["caseNumber"]);
+        Assert.True((int)placed["coveredMedia"]! >= 1, $"the README's hold covers the uploaded clip: {placed}");
+
+        var listed = Json(await RunExampleAsync("list-holds", ("<hold-id>", holdId)), "list-holds", 2);
+        Assert.Contains(listed[0]["items"]!.AsArray(), h => (string?)h!["id"] == holdId);
+        Assert.Equal(holdId, (string?)listed[1]["hold"]!["id"]);
+        Assert.Contains(listed[1]["coveredMedia"]!["items"]!.AsArray(), m => (string?)m!["id"] == clipId);
+
+        // The liaison's evidence handover, every step of it.
+        var liaison = await RunExampleAsync("liaison", ("<hold-id>", holdId));
+        var objects = ExampleOutput.JsonObjects(liaison);
+        var links = objects.First();
+        Assert.Contains(links["items"]!.AsArray(), i => (string?)i!["blobName"] == DotnetClip && ((string?)i["url"])?.StartsWith("http", StringComparison.Ordinal) == true);
+        Assert.True(File.Exists(Path.Combine(sandbox.WorkingDirectory, $"evidence-OPD-2026-4711-{holdId}.json")), $"curl -OJ saved no manifest under the name the README gives:\n{liaison}");
+        Assert.NotEmpty(JsonNode.Parse(File.ReadAllText(Path.Combine(sandbox.WorkingDirectory, "mediaretention-keys.jwks")))!["keys"]!.AsArray());
+        Assert.Equal(2, Regex.Matches(liaison, @"^PASS manifest documentSha256=", RegexOptions.Multiline).Count);
+        Assert.Equal(2, Regex.Matches(liaison, @"^PASS signature ES256 kid=", RegexOptions.Multiline).Count);
+        Assert.Equal(2, Regex.Matches(liaison, @"^evidence: [1-9][0-9]* passed, 0 failed$", RegexOptions.Multiline).Count);
+        Assert.Contains($"PASS {DotnetClip} sha256=", liaison, StringComparison.Ordinal);
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(sandbox.WorkingDirectory, "clip.mp4")),
+            await File.ReadAllBytesAsync(Path.Combine(sandbox.WorkingDirectory, "evidence", "cctv", DotnetClip)));
+        var verified = objects.Last();
+        Assert.Equal(holdId, (string?)verified["holdId"]);
+        Assert.True((bool)verified["intact"]!, $"verify: {verified}");
+        Assert.Empty(verified["altered"]!.AsArray());
+        Assert.Empty(verified["missing"]!.AsArray());
+
+        // Security releases it.
+        var released = Json(await RunExampleAsync("release-hold", ("<hold-id>", holdId)), "release-hold", 1)[0];
+        Assert.Equal(holdId, (string?)released["id"]);
+        Assert.Equal("released", (string?)released["status"]);
+        Assert.Equal("dev-security", (string?)released["release"]!["releasedBy"]);
+        Assert.Equal("Case closed by the prosecutor", (string?)released["release"]!["reason"]);
+    }
+
+    [AzureCliFact]
+    public async Task Upload_with_the_azure_cli_and_the_banners_connection_string_is_indexed_with_the_caller_masked()
+    {
+        NoteIsolation();
+        WriteMediaFiles();
+        await RunExampleAsync("upload-az");
+
+        var clip = await WaitIndexedAsync("cctv", AzClip);
+        var call = await WaitIndexedAsync("calls", AzCall);
+        AssertAsTheReadmeSays(clip, call);
+    }
+
+    private void AssertAsTheReadmeSays(JsonNode clip, JsonNode call)
+    {
+        var clipBytes = File.ReadAllBytes(Path.Combine(sandbox.WorkingDirectory, "clip.mp4"));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(clipBytes)), (string?)clip["sha256"]);
+        Assert.Equal(clipBytes.Length, (long)clip["size"]!);
+        Assert.Equal("oslo-1", (string?)clip["site"]);
+        Assert.Equal("cam-02", (string?)clip["camera"]);
+
+        Assert.Equal("inbound", (string?)call["direction"]);
+        Assert.Equal("agent-7", (string?)call["agent"]);
+        Assert.Equal(MaskedCaller, (string?)call["caller"]);
+        Assert.DoesNotContain("4791234567", call.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs a marked bash block as printed, ids substituted, after the README's <c>dev-keys</c> block.</summary>
+    private async Task<string> RunExampleAsync(string name, params (string Placeholder, string Id)[] ids)
+    {
+        var example = Readme[name];
+        Assert.Equal("bash", example.Language);
+        var code = ids.Aggregate(example.Code, (text, id) => text.Replace(id.Placeholder, id.Id, StringComparison.Ordinal));
+        Assert.DoesNotMatch(Placeholder(), code);
+        var script = "set -euo pipefail\n" + Readme["dev-keys"].Code + sandbox.Adapt(code);
+        var clock = Stopwatch.StartNew();
+        var result = await sandbox.RunAsync(script, ExampleDeadline);
+        log.WriteLine($"--- {example} ({clock.Elapsed.TotalSeconds:0.0} s)\n{code}{result.Describe()}");
+        Assert.True(result.ExitCode == 0, $"{example} failed:\n{code}\n{result.Describe()}");
+        var problem = ExampleOutput.FirstProblem(ExampleOutput.JsonObjects(result.StandardOutput));
+        Assert.True(problem is null, $"{example} got an HTTP error:\n{code}\n{problem}");
+        return result.StandardOutput;
+    }
+
+    private static List<JsonObject> Json(string output, string example, int count)
+    {
+        var objects = ExampleOutput.JsonObjects(output);
+        Assert.True(objects.Count == count, $"README example '{example}' should print {count} JSON bodies, printed:\n{output}");
+        return objects;
+    }
+
+    /// <summary>Polls the index (never a fixed sleep) until the blob is indexed, and returns its record.</summary>
+    private async Task<JsonNode> WaitIndexedAsync(string container, string blobName)
+    {
+        var kind = container == "cctv" ? "cctv" : "call";
+        var items = await ReadmeSandbox.WaitForAsync(
+            async () => (await sandbox.GetJsonAsync($"/api/media?kind={kind}&pageSize=1000", sandbox.DevKeys["DEV_KEY_SECURITY"]))["items"]!.AsArray(),
+            list => list.Any(m => (string?)m!["blobName"] == blobName),
+            IndexDeadline,
+            $"{container}/{blobName} indexed");
+        var record = items.Single(m => (string?)m!["blobName"] == blobName)!;
+        Assert.True((string?)record["status"] == "Indexed", $"{container}/{blobName}: {record}");
+        return record;
+    }
+
+    private void WriteMediaFiles()
+    {
+        foreach (var (name, size) in new[] { ("clip.mp4", 48_000), ("call.wav", 16_000) })
+        {
+            var path = Path.Combine(sandbox.WorkingDirectory, name);
+            if (!File.Exists(path))
+            {
+                File.WriteAllBytes(path, RandomNumberGenerator.GetBytes(size));
+            }
+        }
+    }
+
+    private ProcessStartInfo DotnetBuild(string file)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = sandbox.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            ArgumentList = { "build", file, "-nologo", "-v", "quiet" },
+        };
+        // The test host's own MSBuild settings must not leak into the user's build.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        return start;
+    }
+
+    private void NoteIsolation()
+    {
+        if (sandbox.Note is not null)
+        {
+            log.WriteLine(sandbox.Note);
+        }
+    }
+
+    [GeneratedRegex(@"DefaultEndpointsProtocol=[^'""\s]+")]
+    private static partial Regex ConnectionString();
+
+    [GeneratedRegex(@"<[a-z]+-id>")]
+    private static partial Regex Placeholder();
+}
+
+/// <summary>A fact that needs the Azure CLI; skipped with a printed reason where <c>az</c> is not installed.</summary>
+public sealed class AzureCliFactAttribute : FactAttribute
+{
+    public AzureCliFactAttribute()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, "az")));
+        if (!onPath)
+        {
+            Skip = "SKIP README example 'upload-az': the Azure CLI (az) is not installed here (Debian: apt-get install azure-cli)";
+        }
+    }
+}
