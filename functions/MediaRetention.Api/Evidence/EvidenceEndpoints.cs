@@ -37,6 +37,11 @@ public sealed class EvidenceEndpoints(
             return problem!;
         }
 
+        if (NotActive(hold) is { } notActive)
+        {
+            return notActive;
+        }
+
         try
         {
             var q = new QueryReader(request.Query);
@@ -65,6 +70,11 @@ public sealed class EvidenceEndpoints(
         if (caller is null || hold is null)
         {
             return problem!;
+        }
+
+        if (NotActive(hold) is { } notActive)
+        {
+            return notActive;
         }
 
         TimeSpan? lifetime;
@@ -101,6 +111,11 @@ public sealed class EvidenceEndpoints(
             return problem!;
         }
 
+        if (NotActive(hold) is { } notActive)
+        {
+            return notActive;
+        }
+
         if (JsonBody.RequireJsonContentType(request) is { } unsupported)
         {
             return unsupported;
@@ -109,6 +124,19 @@ public sealed class EvidenceEndpoints(
         var result = await verify.HandleAsync(new VerifyEvidenceCommand(hold, caller.Name), cancellationToken);
         return Results.Ok(EvidenceVerificationResponse.From(result));
     }
+
+    /// <summary>
+    /// Evidence is handed over for active holds only: a request is not yet approved (the company has not decided what it
+    /// discloses), a rejected request and a released hold no longer preserve anything.
+    /// </summary>
+    private static IResult? NotActive(Hold hold) => hold.Status switch
+    {
+        HoldStatus.Active => null,
+        HoldStatus.Requested => ApiProblems.Conflict(
+            $"Hold '{hold.Id}' is a preservation request waiting for review: its evidence is available once security approves it."),
+        HoldStatus.Rejected => ApiProblems.Conflict($"Hold '{hold.Id}' is a rejected request: it has no evidence to hand over."),
+        _ => ApiProblems.Conflict($"Hold '{hold.Id}' is {hold.Status}: evidence is handed over for active holds only."),
+    };
 
     /// <summary>The requested link lifetime, checked here so a bad value is a 400 that says what is allowed.</summary>
     private static TimeSpan? LinkLifetime(QueryReader q)

@@ -36,6 +36,13 @@ public interface IMediaBlobStore
     IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Replaces the blob's metadata if it is still the version with <paramref name="etag"/>; returns the new ETag
+    /// (metadata changes the ETag, not the content).
+    /// </summary>
+    /// <exception cref="BlobChangedException">The blob was overwritten or deleted meanwhile.</exception>
+    Task<string> ReplaceMetadataAsync(string container, string name, IDictionary<string, string> metadata, string etag, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes the blob and its snapshots only if it is marked not held at the version with
     /// <paramref name="etag"/> (<see cref="Holds.IBlobHoldMarks.DeleteCondition"/>). Anything else keeps the blob.
     /// </summary>

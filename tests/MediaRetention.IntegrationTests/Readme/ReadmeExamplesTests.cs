@@ -15,9 +15,9 @@ namespace MediaRetention.IntegrationTests.Readme;
 /// </summary>
 public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutputHelper log) : IClassFixture<ReadmeSandbox>
 {
-    private const string DotnetClip = "oslo-1/cam-02/20261124T081500Z.mp4";
+    private const string DotnetClip = "oslo-1/cam-02/20261124T084500Z.mp4";
     private const string DotnetCall = "pbx-1/20261124T091000Z_c-4711.wav";
-    private const string AzClip = "oslo-1/cam-02/20261124T084500Z.mp4";
+    private const string AzClip = "oslo-1/cam-02/20261124T090500Z.mp4";
     private const string AzCall = "pbx-1/20261124T093000Z_c-4712.wav";
     private const string MaskedCaller = "+********67";
 
@@ -68,6 +68,13 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
         AssertAsTheReadmeSays(clip, call);
         var clipId = (string)clip["id"]!;
 
+        // The phone-hash migration loop runs to its end (nothing to re-key: everything is under the current key).
+        var rekeyed = ExampleOutput.JsonObjects(await RunExampleAsync("rekey-phone-hashes"));
+        Assert.NotEmpty(rekeyed);
+        Assert.Null(rekeyed[^1]["continuationToken"]);
+        Assert.True(rekeyed.Sum(r => (int)r["mediaScanned"]!) >= 1, $"the migration visited no call: {string.Join('\n', rekeyed)}");
+        Assert.All(rekeyed, r => Assert.Equal(0, (int)r["mediaRekeyed"]!));
+
         // Listing media, and one medium by the id a listing gave.
         var media = Json(await RunExampleAsync("list-media", ("<media-id>", clipId)), "list-media", 3);
         Assert.Contains(media[0]["items"]!.AsArray(), m => (string?)m!["id"] == clipId);
@@ -75,27 +82,46 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
         Assert.Equal(clipId, (string?)media[2]["id"]);
         Assert.Equal(DotnetClip, (string?)media[2]["blobName"]);
 
-        // A police liaison places the hold.
+        // A police liaison requests the hold; security finds the request and approves it, narrowed.
         var placed = Json(await RunExampleAsync("place-hold"), "place-hold", 1)[0];
         var hold = placed["hold"]!;
         var holdId = (string)hold["id"]!;
-        Assert.Equal("active", (string?)hold["status"]);
+        Assert.Equal("requested", (string?)hold["status"]);
         Assert.Equal("OPD-2026-4711", (string?)hold["caseNumber"]);
-        Assert.True((int)placed["coveredMedia"]! >= 1, $"the README's hold covers the uploaded clip: {placed}");
+        Assert.Null(placed["coveredMedia"]);
+        Assert.StartsWith("Stored as a preservation request", (string?)placed["warnings"]![0], StringComparison.Ordinal);
+
+        var review = Json(await RunExampleAsync("approve-hold", ("<hold-id>", holdId)), "approve-hold", 2);
+        Assert.Contains(review[0]["items"]!.AsArray(), h => (string?)h!["id"] == holdId && (string?)h["status"] == "requested");
+        var approved = review[1];
+        Assert.Equal("active", (string?)approved["hold"]!["status"]);
+        Assert.Equal("approved", (string?)approved["hold"]!["review"]!["decision"]);
+        Assert.Equal("2026-11-24T08:00:00+00:00", (string?)approved["hold"]!["requestedScope"]!["from"]);
+        Assert.True((int)approved["coveredMedia"]! >= 1, $"the README's approved hold covers the uploaded clip: {approved}");
+        Assert.Empty(approved["warnings"]!.AsArray());
 
         var listed = Json(await RunExampleAsync("list-holds", ("<hold-id>", holdId)), "list-holds", 2);
         Assert.Contains(listed[0]["items"]!.AsArray(), h => (string?)h!["id"] == holdId);
         Assert.Equal(holdId, (string?)listed[1]["hold"]!["id"]);
         Assert.Contains(listed[1]["coveredMedia"]!["items"]!.AsArray(), m => (string?)m!["id"] == clipId);
 
-        // The liaison's evidence handover, every step of it.
-        var liaison = await RunExampleAsync("liaison", ("<hold-id>", holdId));
+        // The liaison's evidence handover, every step of it, from a request of their own (request.json: the body of
+        // the README's place-hold example, as the flow says) to the server's re-check.
+        await File.WriteAllTextAsync(Path.Combine(sandbox.WorkingDirectory, "request.json"), RequestBody().Match(Readme["place-hold"].Code).Groups["body"].Value);
+        var liaison = await RunExampleAsync("liaison");
         var objects = ExampleOutput.JsonObjects(liaison);
-        var links = objects.First();
-        Assert.Equal(holdId, (string?)links["hold"]!["id"]);
+        Assert.True(objects.Count >= 3, $"the liaison flow prints the approval, a page of links and the verification:\n{liaison}");
+        var verified = objects[^1];
+        var evidenceHold = (string)verified["holdId"]!;
+        Assert.NotEqual(holdId, evidenceHold);
+        Assert.Equal(evidenceHold, (string?)objects[0]["hold"]!["id"]);
+        Assert.Equal("active", (string?)objects[0]["hold"]!["status"]);
+        Assert.Matches(new Regex(@"(^|\})active$", RegexOptions.Multiline), liaison); // node -pe of step 0, after the approval's JSON
+        var links = objects[1];
+        Assert.Equal(evidenceHold, (string?)links["hold"]!["id"]);
         Assert.Contains(links["items"]!.AsArray(), i => (string?)i!["blobName"] == DotnetClip
             && ((string?)i["downloadUrl"])?.StartsWith(sandbox.Adapt("http://127.0.0.1:10000/devstoreaccount1/cctv/"), StringComparison.Ordinal) == true);
-        Assert.True(File.Exists(Path.Combine(sandbox.WorkingDirectory, $"evidence-OPD-2026-4711-{holdId}.json")), $"curl -OJ saved no manifest under the name the README gives:\n{liaison}");
+        Assert.True(File.Exists(Path.Combine(sandbox.WorkingDirectory, $"evidence-OPD-2026-4711-{evidenceHold}.json")), $"curl -OJ saved no manifest under the name the README gives:\n{liaison}");
         Assert.NotEmpty(JsonNode.Parse(File.ReadAllText(Path.Combine(sandbox.WorkingDirectory, "mediaretention-keys.jwks")))!["keys"]!.AsArray());
         Assert.Equal(2, Regex.Count(liaison, @"PASS manifest documentSha256=[0-9a-f]{64}$", RegexOptions.Multiline));
         Assert.Equal(2, Regex.Count(liaison, @"^PASS signature ES256 kid=", RegexOptions.Multiline));
@@ -104,9 +130,8 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
         Assert.Equal(
             await File.ReadAllBytesAsync(Path.Combine(sandbox.WorkingDirectory, "clip.mp4")),
             await File.ReadAllBytesAsync(Path.Combine(sandbox.WorkingDirectory, "evidence", "cctv", DotnetClip)));
-        var verified = objects.Last();
-        Assert.Equal(holdId, (string?)verified["holdId"]);
         Assert.True((bool)verified["intact"]!, $"verify: {verified}");
+        Assert.True((int)verified["checked"]! >= 1, $"verify: {verified}");
         Assert.Empty(verified["altered"]!.AsArray());
         Assert.Empty(verified["missing"]!.AsArray());
 
@@ -223,6 +248,9 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
 
     [GeneratedRegex(@"DefaultEndpointsProtocol=[^'""\s]+")]
     private static partial Regex ConnectionString();
+
+    [GeneratedRegex(@"-d '(?<body>\{.*?\})'", RegexOptions.Singleline)]
+    private static partial Regex RequestBody();
 
     [GeneratedRegex(@"<[a-z]+-id>")]
     private static partial Regex Placeholder();

@@ -99,8 +99,12 @@ public sealed class ReadmeSandbox : IAsyncLifetime
         // scripts/test.sh has built the runner already.
         start.Environment["MR_NO_BUILD"] = "1";
         // The README's recordings are of 2026-11-24; once that is 30 days ago a sweep would delete them before the
-        // examples could hold them. Sweeps are not what these examples show.
+        // examples could hold them. Sweeps are not what these examples show. (Settings reach the runner through
+        // run.sh's environment, as they would for a user.)
         start.Environment["Retention__TimerEnabled"] = "false";
+        // For the same reason: from that day on ingest would reject them as implausibly old (more than the retention
+        // period before their upload). The README says so beside the examples.
+        start.Environment["Ingest__PastTolerance"] = "3650.00:00:00";
 
         // setsid: run.sh and all it starts form a process group whose id is run.sh's pid (and, isolated, whose
         // namespace nsenter joins through that pid).
