@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -62,9 +63,8 @@ public sealed class ReadmeSandbox : IAsyncLifetime
         File.CreateSymbolicLink(Path.Combine(WorkingDirectory, ".azurite"), DataDirectory);
         File.CreateSymbolicLink(Path.Combine(WorkingDirectory, "scripts"), Path.Combine(RepositoryRoot.Path, "scripts"));
 
-        var unshare = await ProcessRunner.RunAsync(
-            Start("unshare", WorkingDirectory, "-rn", "sh", "-c", "ip link set lo up"), TimeSpan.FromSeconds(20));
-        Isolated = unshare.ExitCode == 0;
+        var unshare = await CanUnshareAsync(WorkingDirectory);
+        Isolated = unshare is null;
         var start = new ProcessStartInfo("setsid")
         {
             WorkingDirectory = RepositoryRoot.Path,
@@ -84,7 +84,7 @@ public sealed class ReadmeSandbox : IAsyncLifetime
         {
             var free = FreePorts(4);
             ports = (free[0], free[1], free[2], free[3]);
-            Note = $"SKIP private network namespace: 'unshare -rn' failed here (exit {unshare.ExitCode}: {unshare.StandardError.Trim()}), "
+            Note = $"SKIP private network namespace: 'unshare -rn' failed here ({unshare}), "
                 + $"so the README examples run with their ports substituted (7071 -> {ports.Api}, 10000 -> {ports.Blob}, "
                 + $"10001 -> {ports.Queue}, 10002 -> {ports.Table}).";
             start.ArgumentList.Add("bash");
@@ -229,6 +229,21 @@ public sealed class ReadmeSandbox : IAsyncLifetime
         }
 
         throw new TimeoutException($"the runner of scripts/run.sh did not answer /healthz with 200 within {StartDeadline}:\n{Output}");
+    }
+
+    /// <summary>Null when a private network namespace with loopback up can be made here; otherwise why not.</summary>
+    private static async Task<string?> CanUnshareAsync(string workingDirectory)
+    {
+        try
+        {
+            var result = await ProcessRunner.RunAsync(
+                Start("unshare", workingDirectory, "-rn", "sh", "-c", "ip link set lo up"), TimeSpan.FromSeconds(20));
+            return result.ExitCode == 0 ? null : $"exit {result.ExitCode}: {result.StandardError.Trim()}";
+        }
+        catch (Win32Exception e)
+        {
+            return e.Message;
+        }
     }
 
     private static ProcessStartInfo Start(string file, string workingDirectory, params string[] args)
