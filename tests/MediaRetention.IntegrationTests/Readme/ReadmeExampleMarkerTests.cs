@@ -8,7 +8,7 @@ public sealed class ReadmeExampleMarkerTests
     {
         "banner", "dev-keys", "upload-az", "upload-dotnet", "upload-dotnet-run", "list-media", "place-hold", "approve-hold",
         "list-holds",
-        "liaison", "release-hold", "rekey-phone-hashes",
+        "liaison", "release-hold", "rekey-phone-hashes", "open-subject-request", "subject-request-queue", "subject-erasure",
     };
 
     public static ReadmeExamples Readme { get; } = ReadmeExamples.Load(Path.Combine(RepositoryRoot.Path, "README.md"));

@@ -49,7 +49,7 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
     }
 
     [Fact]
-    public async Task Upload_in_dotnet_then_list_hold_hand_over_evidence_and_release_as_the_readme_shows()
+    public async Task Upload_in_dotnet_then_media_holds_evidence_and_subject_request_flows_work_as_the_readme_prints_them()
     {
         NoteIsolation();
         WriteMediaFiles();
@@ -141,6 +141,36 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
         Assert.Equal("released", (string?)released["status"]);
         Assert.Equal("dev-security", (string?)released["release"]!["releasedBy"]);
         Assert.Equal("Case closed by the prosecutor", (string?)released["release"]!["reason"]);
+
+        // The privacy officer's erasure: the clip is still kept by the liaison's hold, the calls with the subject's
+        // number are not held and go.
+        var opened = Json(await RunExampleAsync("open-subject-request"), "open-subject-request", 1)[0];
+        var requestId = (string)opened["id"]!;
+        Assert.Equal("open", (string?)opened["status"]);
+        Assert.Equal("2026-12-20T08:00:00+00:00", (string?)opened["dueAt"]);
+        Assert.Equal(MaskedCaller, (string?)opened["phone"]!["number"]);
+        Assert.DoesNotContain("912 34 567", opened.ToJsonString(), StringComparison.Ordinal);
+
+        var queue = Json(await RunExampleAsync("subject-request-queue", ["open-subject-request"], ("<request-id>", requestId)), "subject-request-queue", 2);
+        Assert.Contains(queue[0]["items"]!.AsArray(), r => (string?)r!["id"] == requestId);
+        Assert.Equal(requestId, (string?)queue[1]["request"]!["id"]);
+        Assert.Contains(queue[1]["matches"]!["items"]!.AsArray(), m => (string?)m!["mediaId"] == clipId);
+        Assert.Contains(queue[1]["matches"]!["items"]!.AsArray(), m => (string?)m!["mediaId"] == (string)call["id"]!);
+
+        var erasure = Json(
+            await RunExampleAsync("subject-erasure", ["open-subject-request", "subject-request-queue"], ("<request-id>", requestId)),
+            "subject-erasure",
+            2);
+        var (dryRun, erased) = (erasure[0], erasure[1]);
+        Assert.True((int)dryRun["wouldDelete"]! >= 1 && (int)dryRun["keptByHolds"]! >= 1, $"dry run: {dryRun}");
+        Assert.Equal((int)dryRun["wouldDelete"]!, (int)erased["deleted"]!);
+        Assert.Equal(0, (int)erased["notDeleted"]!);
+        Assert.Contains(erased["kept"]!.AsArray(), k => (string?)k!["mediaId"] == clipId);
+        Assert.NotEmpty(erased["subjectSummary"]!["lines"]!.AsArray());
+        var erasedCall = await sandbox.RunAsync(
+            $"curl -s -o /dev/null -w '%{{http_code}}' -H 'X-Api-Key: {sandbox.DevKeys["DEV_KEY_SECURITY"]}' {sandbox.ApiBase}/api/media/{(string)call["id"]!}",
+            ExampleDeadline);
+        Assert.Equal("404", erasedCall.StandardOutput);
     }
 
     [AzureCliFact]
@@ -170,11 +200,18 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
     }
 
     /// <summary>Runs a marked bash block as printed, ids substituted, after the README's <c>dev-keys</c> block.</summary>
-    private async Task<string> RunExampleAsync(string name, params (string Placeholder, string Id)[] ids)
+    private Task<string> RunExampleAsync(string name, params (string Placeholder, string Id)[] ids) => RunExampleAsync(name, [], ids);
+
+    /// <summary>
+    /// The same, for a block that goes on in the shell of earlier ones (as a reader's terminal does): the variables
+    /// those set on a line of their own (<c>API=…</c>, <c>KEY=…</c>, <c>ID=…</c>) are set first.
+    /// </summary>
+    private async Task<string> RunExampleAsync(string name, string[] after, params (string Placeholder, string Id)[] ids)
     {
         var example = Readme[name];
         Assert.Equal("bash", example.Language);
-        var code = ids.Aggregate(example.Code, (text, id) => text.Replace(id.Placeholder, id.Id, StringComparison.Ordinal));
+        var carried = after.SelectMany(a => Readme[a].Code.Split('\n').Where(l => Assignment().IsMatch(l)).Select(l => l + "\n"));
+        var code = ids.Aggregate(string.Concat(carried) + example.Code, (text, id) => text.Replace(id.Placeholder, id.Id, StringComparison.Ordinal));
         Assert.DoesNotMatch(Placeholder(), code);
         var script = "set -euo pipefail\n" + Readme["dev-keys"].Code + sandbox.Adapt(code);
         var clock = Stopwatch.StartNew();
@@ -251,6 +288,9 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
 
     [GeneratedRegex(@"-d '(?<body>\{.*?\})'", RegexOptions.Singleline)]
     private static partial Regex RequestBody();
+
+    [GeneratedRegex(@"^[A-Z][A-Z0-9_]*=\S")]
+    private static partial Regex Assignment();
 
     [GeneratedRegex(@"<[a-z]+-id>")]
     private static partial Regex Placeholder();
