@@ -1,8 +1,8 @@
 // Holds: the list (police see their own agency's only: the API filters), one hold with what it covers and its
 // release, and placing a hold of any scope with a preview of what it would cover before it is placed.
-import { api, session } from './api.js';
+import { api, nextItems, session } from './api.js';
 import {
-  announce, append, badge, clear, describeScope, empty, errorNotice, facts, field, formatBytes, h, localInputToIso, notice, replace, table, timeEl, utcOffsetLabel,
+  announce, append, badge, clear, describeScope, empty, errorNotice, facts, field, formatBytes, h, localInputToIso, notice, notYet, replace, table, timeEl, utcOffsetLabel,
 } from './dom.js';
 import { can } from './roles.js';
 
@@ -38,9 +38,9 @@ export async function renderHoldList(view, params) {
       replace(list, h('p', { class: 'muted' }, 'Loading…'));
     }
     try {
-      const page = await api.holds({ status: status.value, pageSize: 100, continuationToken: token ?? undefined });
+      const page = await nextItems((next) => api.holds({ status: status.value, pageSize: 100, continuationToken: next }), token);
       items.push(...page.items);
-      token = page.continuationToken;
+      token = page.token;
       render();
       announce(`${items.length} ${items.length === 1 ? 'hold' : 'holds'} shown.`);
     } catch (error) {
@@ -50,6 +50,10 @@ export async function renderHoldList(view, params) {
 
   function render() {
     clear(list);
+    if (items.length === 0 && token) {
+      append(list, notYet('holds', () => load(true)));
+      return;
+    }
     if (items.length === 0) {
       append(list, empty(status.value === 'active'
         ? 'No active holds. A hold keeps recordings from being deleted; place one when a police report names footage or calls.'
@@ -118,11 +122,31 @@ export async function renderHoldDetail(view, holdId) {
 
   let items = detail.coveredMedia.items;
   let token = detail.coveredMedia.continuationToken;
-  renderCovered();
   renderRelease();
+  if (items.length === 0 && token) {
+    await loadMoreCovered();
+  } else {
+    renderCovered();
+  }
+
+  async function loadMoreCovered() {
+    try {
+      const page = await nextItems(
+        async (next) => (await api.hold(hold.id, { pageSize: 100, continuationToken: next })).coveredMedia, token);
+      items = items.concat(page.items);
+      token = page.token;
+      renderCovered();
+    } catch (error) {
+      append(covered, errorNotice(error, 'Loading more recordings'));
+    }
+  }
 
   function renderCovered() {
     clear(covered);
+    if (items.length === 0 && token) {
+      append(covered, notYet('recordings', () => loadMoreCovered()));
+      return;
+    }
     if (items.length === 0) {
       append(covered, empty(hold.scope.from
         ? 'Nothing recorded in this window is indexed yet. Recordings uploaded later whose time falls in the window are kept too.'
@@ -140,18 +164,7 @@ export async function renderHoldDetail(view, holdId) {
       append(covered, h('div', { class: 'actions' }, h('button', {
         type: 'button',
         class: 'secondary',
-        on: {
-          click: async () => {
-            try {
-              const page = await api.hold(hold.id, { pageSize: 100, continuationToken: token });
-              items = items.concat(page.coveredMedia.items);
-              token = page.coveredMedia.continuationToken;
-              renderCovered();
-            } catch (error) {
-              append(covered, errorNotice(error, 'Loading more recordings'));
-            }
-          },
-        },
+        on: { click: () => loadMoreCovered() },
       }, 'Load more')));
     }
   }
