@@ -1,6 +1,7 @@
-// MediaRetention on Azure: one StorageV2 account (media, bookkeeping tables, Functions host storage, the immutable
-// audit anchors), a Key Vault for the evidence signing certificate, and a Flex Consumption function app that reaches
-// both with its system-assigned managed identity only.
+// MediaRetention on Azure: a StorageV2 account for the media, bookkeeping tables and the immutable audit anchors; a
+// separate account for the Functions host's own storage (keys, leases, deployment package); a Key Vault for the evidence
+// signing certificate and the phone-hash key ring; and a Flex Consumption function app that reaches them with its
+// system-assigned managed identity only, each role scoped to the containers and tables it uses.
 // Blob ingest is driven by Event Grid (the only blob trigger source Flex Consumption supports).
 // See infra/README.md for the two-phase deployment and the App Service Authentication setup.
 
@@ -70,6 +71,14 @@ param auditAnchorImmutabilityDays int = 3650
 @description('Name of the evidence signing certificate in the Key Vault (create it after phase 1: infra/README.md).')
 param evidenceSigningCertificateName string = 'evidence-signing'
 
+@description('Name of the Key Vault secret holding the phone-number hash key ring (create it after phase 1: infra/README.md).')
+param phoneHashSecretName string = 'phone-hash-keys'
+
+@description('Region whose national format is assumed for phone numbers without a country code (Phone:DefaultRegion).')
+@minLength(2)
+@maxLength(2)
+param phoneDefaultRegion string = 'NO'
+
 @description('Phase 2: create the Event Grid subscriptions. Needs the app code deployed first (the blobs_extension key exists only once the host has loaded a blob trigger).')
 param deployEventSubscriptions bool = false
 
@@ -103,6 +112,9 @@ param tags object = {
 
 var token = uniqueString(resourceGroup().id, baseName)
 var storageAccountName = take('st${baseName}${token}', 24)
+// The Functions host's own storage (AzureWebJobsStorage: host keys, timer and singleton leases, blob receipts; and the
+// deployment package): a separate account, so the host's broad roles there grant nothing on the media.
+var hostStorageAccountName = take('sth${baseName}${token}', 24)
 var functionAppName = '${baseName}-func-${token}'
 var planName = '${baseName}-plan-${token}'
 var deploymentContainerName = 'app-package'
@@ -140,6 +152,14 @@ var mediaContainerNames = [
   cctvContainerName
   callsContainerName
 ]
+var tableNames = [
+  'media'
+  'holds'
+  'audit'
+]
+// The blob trigger parks blobs it could not process in this queue of the media account (MediaStorage__queueServiceUri).
+var poisonQueueName = 'webjobs-blobtrigger-poison'
+
 
 // The trigger functions in functions/MediaRetention.Functions/IngestFunctions.cs, one per container.
 var ingestSubscriptions = [
@@ -165,13 +185,16 @@ var roles = {
   keyVaultCertificateUser: 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba'
 }
 
-// Blob Data Owner: media are read, tagged (index tags need Owner) and deleted by retention.
-// Blob Delegator: user-delegation SAS for evidence links (no account key anywhere).
-// Queue Data Contributor: the blob trigger's poison queue, the host's own queues, and the operations queue.
-// Table Data Contributor: the media, holds and audit tables.
-var functionAppRoles = [
+// The app's data roles on the media account, each at the narrowest scope that works (README "Role assignments"):
+// Blob Data Owner on the two media containers (read, tag — index tags need Owner — and delete by retention) and on
+// the state container (operations, sweep lease, checkpoint, the delete-condition probe's tagged throwaway blob);
+// Blob Data Contributor on the audit-anchors container (append);
+// Table Data Contributor on the media, holds and audit tables; Queue Data Contributor on the blob trigger's poison
+// queue and the operations queue. Blob Delegator stays at the account: a user-delegation key is an account-level
+// operation (evidence links).
+// On the host's own account: Blob Data Owner, Queue and Table Data Contributor (the Functions host's needs).
+var hostStorageRoles = [
   roles.storageBlobDataOwner
-  roles.storageBlobDelegator
   roles.storageQueueDataContributor
   roles.storageTableDataContributor
 ]
@@ -197,6 +220,43 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
     }
+  }
+}
+
+resource hostStorage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+  name: hostStorageAccountName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowCrossTenantReplication: false
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource hostBlobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+  parent: hostStorage
+  name: 'default'
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: hostBlobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
   }
 }
 
@@ -232,7 +292,6 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     cctvContainerName
     callsContainerName
     stateContainerName
-    deploymentContainerName
     deadLetterContainerName
   ]: {
     parent: blobService
@@ -312,11 +371,6 @@ resource auditAnchorImmutability 'Microsoft.Storage/storageAccounts/blobServices
 
 // Operations (POST /api/retention/sweep, POST /api/holds/{id}/evidence/verify) answer 202 and run from this queue's
 // trigger, so no request holds work that grows with the data (the front end ends requests after 230 s).
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
-  parent: storage
-  name: 'default'
-}
-
 resource operationsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = {
   parent: queueService
   name: operationsQueueName
@@ -328,15 +382,21 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-0
 }
 
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' = [
-  for name in [
-    'media'
-    'holds'
-    'audit'
-  ]: {
+  for name in tableNames: {
     parent: tableService
     name: name
   }
 ]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = {
+  parent: queueService
+  name: poisonQueueName
+}
 
 // The evidence signing certificate (EC P-256, exportable) lives here. RBAC mode: the app reads it with its managed
 // identity (roles below); purge protection so a deleted signing key can be recovered, never silently replaced.
@@ -505,10 +565,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       appSettings: [
-        // Host storage, identity-based.
+        // Host storage, identity-based, in its own account.
         {
           name: 'AzureWebJobsStorage__accountName'
-          value: storage.name
+          value: hostStorage.name
         }
         {
           name: 'AzureWebJobsStorage__credential'
@@ -584,6 +644,19 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Evidence__Signing__CertificateName'
           value: evidenceSigningCertificateName
         }
+        // Phone numbers: parsed with this default region, hashed with the key ring in this Key Vault secret.
+        {
+          name: 'Phone__DefaultRegion'
+          value: phoneDefaultRegion
+        }
+        {
+          name: 'PhoneHash__KeyVaultUri'
+          value: keyVault.properties.vaultUri
+        }
+        {
+          name: 'PhoneHash__SecretName'
+          value: phoneHashSecretName
+        }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
           value: appInsights.properties.ConnectionString
@@ -594,7 +667,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          value: '${hostStorage.properties.primaryEndpoints.blob}${deploymentContainerName}'
           authentication: {
             type: 'SystemAssignedIdentity'
           }
@@ -612,15 +685,101 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
   dependsOn: [
     containers
+    deploymentContainer
     auditAnchorImmutability
     operationsQueue
   ]
 }
 
-resource functionAppRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in functionAppRoles: {
-    name: guid(storage.id, functionApp.id, roleId)
-    scope: storage
+// Blob Data Owner on each media container only: read, tag (index tags need Owner), delete.
+resource mediaContainerRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (name, i) in mediaContainerNames: {
+    name: guid(containers[i].id, functionApp.id, roles.storageBlobDataOwner)
+    scope: containers[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+      principalId: functionApp.identity.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// Blob Data Owner on the state container (operations, sweep lease and checkpoint; Owner because the delete-condition
+// probe writes and conditionally deletes a tagged throwaway blob, and index tags need Owner) — containers[2] is
+// stateContainerName above.
+resource stateContainerRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(containers[2].id, functionApp.id, roles.storageBlobDataOwner)
+  scope: containers[2]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Blob Data Contributor on the audit anchors (create and append; the immutability policy forbids the rest).
+resource auditAnchorRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(auditAnchorContainer.id, functionApp.id, roles.storageBlobDataContributor)
+  scope: auditAnchorContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Table Data Contributor on the media, holds and audit tables only.
+resource tableRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (name, i) in tableNames: {
+    name: guid(tables[i].id, functionApp.id, roles.storageTableDataContributor)
+    scope: tables[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+      principalId: functionApp.identity.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+// Queue Data Contributor on the blob trigger's poison queue only.
+resource poisonQueueRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(poisonQueue.id, functionApp.id, roles.storageQueueDataContributor)
+  scope: poisonQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Queue Data Contributor on the operations queue: the app enqueues operations and its queue trigger reads them.
+resource operationsQueueRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(operationsQueue.id, functionApp.id, roles.storageQueueDataContributor)
+  scope: operationsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Blob Delegator: Get User Delegation Key is an operation on the account, so this role is assigned there; it lets the
+// app sign SAS links, and a user-delegation SAS reads only what the app's own (container-scoped) roles allow.
+resource delegatorRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, functionApp.id, roles.storageBlobDelegator)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDelegator)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The host's own account: everything the Functions host does there (keys, leases, receipts, deployment package).
+resource hostStorageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in hostStorageRoles: {
+    name: guid(hostStorage.id, functionApp.id, roleId)
+    scope: hostStorage
     properties: {
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
       principalId: functionApp.identity.principalId
@@ -630,7 +789,8 @@ resource functionAppRoleAssignments 'Microsoft.Authorization/roleAssignments@202
 ]
 
 // Key Vault Certificate User: every version's public certificate (the JWKS). Key Vault Secrets User: the newest
-// version's private key, which Key Vault serves as the certificate's secret (the app signs with it in memory).
+// version's private key, which Key Vault serves as the certificate's secret (the app signs with it in memory), and the
+// phone-hash key ring secret (phoneHashSecretName).
 resource keyVaultRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for roleId in [
     roles.keyVaultCertificateUser
@@ -704,10 +864,11 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   }
 }
 
-// Undeliverable events go to a container, so a lost notification can be replayed (the handler is idempotent).
+// Undeliverable events go to a container, so a lost notification can be replayed (the handler is idempotent). The
+// topic's identity may write there and nowhere else: containers[3] is deadLetterContainerName above.
 resource deadLetterRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, systemTopic.id, roles.storageBlobDataContributor)
-  scope: storage
+  name: guid(containers[3].id, systemTopic.id, roles.storageBlobDataContributor)
+  scope: containers[3]
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
     principalId: systemTopic.identity.principalId
@@ -761,7 +922,8 @@ resource ingestEventSubscriptions 'Microsoft.EventGrid/systemTopics/eventSubscri
     }
     dependsOn: [
       deadLetterRoleAssignment
-      functionAppRoleAssignments
+      mediaContainerRoleAssignments
+      hostStorageRoleAssignments
     ]
   }
 ]
@@ -772,6 +934,7 @@ output FUNCTION_APP_NAME string = functionApp.name
 output functionAppHostName string = functionApp.properties.defaultHostName
 output functionAppPrincipalId string = functionApp.identity.principalId
 output storageAccountName string = storage.name
+output hostStorageAccountName string = hostStorage.name
 output blobServiceUri string = storage.properties.primaryEndpoints.blob
 output tableServiceUri string = storage.properties.primaryEndpoints.table
 output eventGridSystemTopicName string = systemTopic.name

@@ -108,6 +108,15 @@ node -e '
   process.stdout.write(createPublicKey(pem).export({ type: "spki", format: "pem" }));' "$SIGNING_KEY" > "$SIGNING_PUBLIC_KEY"
 export Evidence__Signing__KeyFile="$(cd "$DATA_DIR" && pwd)/evidence-signing-key.pem"
 
+# The phone-number hash key ring (PhoneHash:KeyFile): one line '{keyId}:{base64 of 32 random bytes}', made once per
+# data directory and kept there (git-ignored, never committed). Stored phone hashes are HMACs under it, so it must
+# outlive the data: deleting it makes every stored hash unmatchable. To rotate, append a line (a new key id) and restart.
+PHONE_HASH_KEYS="$DATA_DIR/phone-hash-keys.txt"
+if [ ! -f "$PHONE_HASH_KEYS" ]; then
+  (umask 077 && printf 'k1:%s\n' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" > "$PHONE_HASH_KEYS")
+fi
+export PhoneHash__KeyFile="$(cd "$DATA_DIR" && pwd)/phone-hash-keys.txt"
+
 cat <<INFO
 
   MediaRetention is running
@@ -122,6 +131,7 @@ cat <<INFO
                police    $DEV_KEY_POLICE   (agency oslo-pd)
                admin     $DEV_KEY_ADMIN
   Signing key  $SIGNING_KEY   (public: $SIGNING_PUBLIC_KEY, or GET /api/evidence/signing-keys)
+  Phone hashes $PHONE_HASH_KEYS   (HMAC key ring; keep it with the data, never commit it)
   Try          curl -H "X-Api-Key: $DEV_KEY_SECURITY" $API/api/media
   Upload CCTV  container 'cctv',  name {site}/{camera}/{yyyyMMddTHHmmssZ}.{ext}
   Upload calls container 'calls', name {system}/{yyyyMMddTHHmmssZ}_{callId}.{ext}

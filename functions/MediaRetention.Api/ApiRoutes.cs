@@ -36,6 +36,9 @@ public static class ApiRoutes
     public const string HoldPreview = "api/holds/preview";
     public const string HoldById = "api/holds/{id}";
     public const string HoldRelease = "api/holds/{id}/release";
+    public const string HoldApprove = "api/holds/{id}/approve";
+    public const string HoldReject = "api/holds/{id}/reject";
+    public const string PhoneHashRekey = "api/maintenance/phone-hashes/rekey";
     public const string HoldEvidence = "api/holds/{id}/evidence";
     public const string HoldEvidenceManifest = "api/holds/{id}/evidence/manifest";
     public const string HoldEvidenceVerify = "api/holds/{id}/evidence/verify";
@@ -74,6 +77,7 @@ public static class ApiRoutes
         services.TryAddSingleton<EvidenceEndpoints>();
         services.TryAddSingleton<SigningKeyEndpoints>();
         services.TryAddSingleton<OperationEndpoints>();
+        services.TryAddSingleton<MediaRetention.Api.Maintenance.PhoneHashEndpoints>();
         return services;
     }
 
@@ -137,17 +141,17 @@ public static class ApiRoutes
 
         app.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct))
             .WithName("PlaceHold").WithTags("Holds")
-            .WithSummary("Place a legal hold")
-            .WithDescription("Nothing the hold covers is deleted until it is released; a window hold also covers media uploaded later. Unknown fields are a 400 naming them.")
-            .RequireRoles(HoldEndpoints.Readers, "Police keys place holds for their own agency only (403 otherwise).")
+            .WithSummary("Place a legal hold (police: request preservation)")
+            .WithDescription("Nothing the hold covers is deleted until it is released; a window hold also covers media uploaded later. Security and admin holds are active at once. A police hold is stored 'requested': it preserves at once, but shows the police nothing of what it covers (coveredMedia null) until security or an admin approves it. Police limits: Holds:PoliceMaxWindow (400) and Holds:PoliceMaxOpenRequests per agency (429). A phone number is parsed to E.164 (Phone:DefaultRegion); an invalid one is a 400. warnings says when the hold covers nothing indexed now. Unknown fields are a 400 naming them.")
+            .RequireRoles(HoldEndpoints.Readers, "Police keys place holds for their own agency only (403 otherwise), as requests.")
             .Accepts<PlaceHoldRequest>("application/json")
             .Produces<PlacedHoldResponse>(StatusCodes.Status201Created)
-            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
 
         app.MapPost(HoldPreview, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct))
             .WithName("PreviewHold").WithTags("Holds")
             .WithSummary("What a hold would cover, without placing it")
-            .WithDescription("The same body and validation as placing a hold; nothing is stored, marked or audited. Police get the count only.")
+            .WithDescription("The same body and validation as placing a hold; nothing is stored, marked or audited. Police get the validated scope only (coveredMedia and items null): what a request covers is shown once it is approved.")
             .RequireRoles(HoldEndpoints.Readers, "Police keys preview holds for their own agency only (403 otherwise).")
             .Accepts<PlaceHoldRequest>("application/json")
             .Produces<HoldPreviewResponse>()
@@ -158,7 +162,7 @@ public static class ApiRoutes
             .WithSummary("List legal holds")
             .RequireRoles(HoldEndpoints.Readers, PoliceOwnAgency)
             .WithQuery(
-                QueryParameter.OneOf("status", "Which holds (default active).", HoldStatus.Active, HoldStatus.Released, "all"),
+                QueryParameter.OneOf("status", "Which holds (default active); requested: police preservation requests waiting for review, oldest first.", [.. HoldStatus.All, "all"]),
                 QueryParameter.PageSize(),
                 QueryParameter.ContinuationToken)
             .Produces<HoldListResponse>()
@@ -167,6 +171,7 @@ public static class ApiRoutes
         app.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct))
             .WithName("GetHold").WithTags("Holds")
             .WithSummary("Get a hold and a page of the media it covers")
+            .WithDescription("For police, a requested or rejected hold has coveredMedia null: its case data and status only.")
             .RequireRoles(HoldEndpoints.Readers, PoliceOwnAgency)
             .WithQuery(QueryParameter.PageSize(), QueryParameter.ContinuationToken)
             .Produces<HoldDetailResponse>()
@@ -181,31 +186,49 @@ public static class ApiRoutes
             .Produces<HoldView>()
             .ProducesProblems(BadRequest, NotFound, Conflict, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
 
+        app.MapPost(HoldApprove, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ApproveAsync(r, id, ct))
+            .WithName("ApproveHold").WithTags("Holds")
+            .WithSummary("Approve a police preservation request, optionally narrowing its scope")
+            .WithDescription("{ reason, scope? }. The request becomes active; scope, when given, replaces the requested one and must lie within it (same type and target; a window inside; cameras or media ids a subset; a phone scope may leave out the number): otherwise 400. The requested scope stays on the record (requestedScope) and in the hold.approved audit entry. Not a request waiting for review: 409.")
+            .RequireRoles(HoldEndpoints.Reviewers, "Police never review requests.")
+            .Accepts<ApproveHoldRequest>("application/json")
+            .Produces<ReviewedHoldResponse>()
+            .ProducesProblems(BadRequest, NotFound, Conflict, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+
+        app.MapPost(HoldReject, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.RejectAsync(r, id, ct))
+            .WithName("RejectHold").WithTags("Holds")
+            .WithSummary("Reject a police preservation request")
+            .WithDescription("{ reason }. The request is kept as rejected and preserves nothing from then on (like a release). Audited as hold.rejected. Not a request waiting for review: 409.")
+            .RequireRoles(HoldEndpoints.Reviewers, "Police never review requests.")
+            .Accepts<RejectHoldRequest>("application/json")
+            .Produces<ReviewedHoldResponse>()
+            .ProducesProblems(BadRequest, NotFound, Conflict, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+
         app.MapGet(HoldEvidence, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.PageAsync(r, id, ct))
             .WithName("GetEvidence").WithTags("Evidence")
             .WithSummary("A page of a hold's media, each with a read-only link")
-            .WithDescription("Each call is audited (evidence.links). A non-null continuationToken means more pages.")
+            .WithDescription("Each call is audited (evidence.links). A non-null continuationToken means more pages. Active holds only: a requested, rejected or released hold is a 409.")
             .RequireRoles(EvidenceEndpoints.Readers, PoliceOwnAgency)
             .WithQuery(QueryParameter.PageSize(EvidenceEndpoints.DefaultPageSize, EvidenceEndpoints.MaxPageSize), QueryParameter.ContinuationToken, linkLifetime)
             .Produces<EvidencePageDocument>()
-            .ProducesProblems(BadRequest, NotFound).ProducesAccessProblems();
+            .ProducesProblems(BadRequest, NotFound, Conflict).ProducesAccessProblems();
 
         app.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct))
             .WithName("GetEvidenceManifest").WithTags("Evidence")
             .WithSummary("The sealed evidence manifest of a hold, as a download")
-            .WithDescription("Every covered medium with its ingest SHA-256 and a link; documentSha256 seals the document. Audited (evidence.manifest); scripts/fetch-evidence.mjs checks it.")
+            .WithDescription("Every covered medium with its ingest SHA-256 and a link; documentSha256 seals the document. Audited (evidence.manifest); scripts/fetch-evidence.mjs checks it. Active holds only (409 otherwise).")
             .RequireRoles(EvidenceEndpoints.Readers, PoliceOwnAgency)
             .WithQuery(linkLifetime)
             .Produces<EvidenceManifestDocument>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblems(BadRequest, NotFound).ProducesAccessProblems();
+            .ProducesProblems(BadRequest, NotFound, Conflict).ProducesAccessProblems();
 
         app.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct))
             .WithName("VerifyEvidence").WithTags("Evidence")
             .WithSummary("Re-hash every medium of a hold and report altered or missing ones, as an operation")
-            .WithDescription("Answers 202 with an operation in Location (GET /api/operations/{id}); its result, once succeeded, is an EvidenceVerificationResponse. Police of the hold's agency may read it. 503: it could not be handed to a worker.")
+            .WithDescription("Active holds only (409 otherwise). Answers 202 with an operation in Location (GET /api/operations/{id}); its result, once succeeded, is an EvidenceVerificationResponse. Police of the hold's agency may read it. 503: it could not be handed to a worker.")
             .RequireRoles(EvidenceEndpoints.Readers, PoliceOwnAgency)
             .ProducesOperation()
-            .ProducesProblems(NotFound, UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
+            .ProducesProblems(NotFound, Conflict, UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
 
         app.MapGet(EvidenceSigningKeys, (HttpRequest r, SigningKeyEndpoints e, CancellationToken ct) => e.GetAsync(r, ct))
             .WithName("GetEvidenceSigningKeys").WithTags("Evidence")
@@ -257,6 +280,15 @@ public static class ApiRoutes
             .RequireRoles(OperationEndpoints.Readers, "Only the roles that may start that kind of operation read it, police only their own agency's evidence checks; anyone else gets a 404 (audited), as if it did not exist.")
             .Produces<OperationView>()
             .ProducesProblems(NotFound).ProducesAccessProblems();
+
+        app.MapPost(PhoneHashRekey, (HttpRequest r, MediaRetention.Api.Maintenance.PhoneHashEndpoints e, CancellationToken ct) => e.RekeyAsync(r, ct))
+            .WithName("RekeyPhoneHashes").WithTags("Maintenance")
+            .WithSummary("Re-key stored phone hashes to the current key (one resumable run)")
+            .WithDescription("{ continuationToken?, maxRows? (1-50000, default 5000) }. Rewrites legacy (unkeyed SHA-256) and older-key phone hashes in the holds and the media index to the current key of PhoneHash's ring, without the numbers. Idempotent; run again with continuationToken until it is null. Each run is audited (phone-hashes.rekeyed), each re-keyed hold too (hold.rekeyed).")
+            .RequireRoles(MediaRetention.Api.Maintenance.PhoneHashEndpoints.Admins)
+            .Accepts<MediaRetention.Api.Maintenance.RekeyPhoneHashesRequest>("application/json")
+            .Produces<MediaRetention.Core.Phones.RekeyPhoneHashesReport>()
+            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
         return app;
     }
 

@@ -39,4 +39,18 @@ public sealed class HoldFunctions(HoldEndpoints endpoints)
         string id,
         CancellationToken cancellationToken) =>
         endpoints.ReleaseAsync(request, id, cancellationToken);
+
+    [Function(nameof(ApproveHold))]
+    public Task<IResult> ApproveHold(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.HoldApprove)] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        endpoints.ApproveAsync(request, id, cancellationToken);
+
+    [Function(nameof(RejectHold))]
+    public Task<IResult> RejectHold(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.HoldReject)] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        endpoints.RejectAsync(request, id, cancellationToken);
 }

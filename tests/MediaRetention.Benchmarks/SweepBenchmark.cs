@@ -31,6 +31,8 @@ internal static class SweepBenchmark
         [
             $"--MediaStorage={azurite.ConnectionString}", "--Logging:LogLevel:Default=Warning",
             $"--Retention:MaxParallelDeletes={parallel}", "--Retention:IngestSettleTime=00:00:00",
+            // The clips are named as recorded 40 days ago; by default such recording times are Rejected.
+            "--Ingest:PastTolerance=3650.00:00:00",
         ]);
         var services = app.Services;
         await services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(default);

@@ -10,8 +10,9 @@ using static Microsoft.Playwright.Assertions;
 namespace MediaRetention.BrowserTests;
 
 /// <summary>
-/// A police liaison in the browser: places a hold for their agency, opens its evidence, downloads the sealed
-/// manifest, and verifies every file in the browser; after a clip is overwritten in storage, that file fails.
+/// A police liaison in the browser: requests preservation for their agency (security approves it), opens its evidence,
+/// downloads the sealed manifest, and verifies every file in the browser; after a clip is overwritten in storage, that
+/// file fails.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class PoliceConsoleTests(BrowserFixture fixture)
@@ -39,11 +40,11 @@ public sealed class PoliceConsoleTests(BrowserFixture fixture)
 
         // Police see only what their role allows: their agency's holds, no media browser, no administration.
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Holds of oslo-pd" })).ToBeVisibleAsync();
-        await Expect(page.Locator("#nav a")).ToHaveTextAsync(["Our holds", "Place a hold"]);
-        await Expect(page.Locator("main").GetByText("No active holds.")).ToBeVisibleAsync();
+        await Expect(page.Locator("#nav a")).ToHaveTextAsync(["Our holds", "Request preservation"]);
+        await Expect(page.Locator("main").GetByText("No holds to show.")).ToBeVisibleAsync();
 
-        // Place a hold for their own agency (fixed in the form), previewed first: a count, no listing of media.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Place a hold", Exact = true }).First.ClickAsync();
+        // Request preservation for their own agency (fixed in the form), checked first: no count, no listing of media.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Request preservation", Exact = true }).First.ClickAsync();
         await Expect(page.GetByLabel("Requesting agency", new() { Exact = true })).ToHaveValueAsync("oslo-pd");
         await page.GetByLabel("Case number", new() { Exact = true }).FillAsync("OPD-2026/4711");
         await page.GetByLabel("Requesting officer", new() { Exact = true }).FillAsync("Insp. Hansen");
@@ -51,11 +52,21 @@ public sealed class PoliceConsoleTests(BrowserFixture fixture)
         await page.GetByLabel("Site", new() { Exact = true }).FillAsync("oslo-1");
         await page.GetByLabel("From", new() { Exact = true }).FillAsync("2026-11-20T09:00");
         await page.GetByLabel("To", new() { Exact = true }).FillAsync("2026-11-20T12:00");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Preview what it covers" }).ClickAsync();
-        await Expect(page.Locator("main").GetByText("This hold would keep 3 recordings now")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check the request" }).ClickAsync();
+        await Expect(page.Locator("main").GetByText("The request is complete")).ToBeVisibleAsync();
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("recordings now");
         Assert.Equal(0, await page.Locator("form table").CountAsync());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Place hold" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Request preservation" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Hold OPD-2026/4711" })).ToBeVisibleAsync();
+        await Expect(page.Locator("main").GetByText("Waiting for review")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Evidence and verification" })).ToHaveCountAsync(0);
+        var holdId = new Uri(page.Url).Fragment.Split('/').Last();
+
+        // Security approves it; from then on the liaison sees its recordings and evidence.
+        await session.Runner.ApproveAsync(Uri.UnescapeDataString(holdId));
+        await page.ReloadAsync();
+        await Expect(page.Locator("main").GetByText("Recordings it keeps")).ToBeVisibleAsync();
+        await Expect(page.Locator("main table tbody tr")).ToHaveCountAsync(3);
         await page.GetByRole(AriaRole.Link, new() { Name = "← All holds" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "OPD-2026/4711", Exact = true })).ToBeVisibleAsync();
         await session.ScreenshotAsync("police-holds");

@@ -237,3 +237,88 @@ public sealed class ImmutabilityInfraTests
         Assert.Matches(@"version: \{\s*delete: \{\s*daysAfterCreationGreaterThan: 1", Bicep);
     }
 }
+
+/// <summary>
+/// Least privilege: every role assignment of infra/main.bicep, read block by block, is pinned to its scope. The app's
+/// data roles sit on the containers, tables and queue it uses; the Event Grid topic may write the dead-letter container
+/// only; the Functions host's own storage is a separate account.
+/// </summary>
+public sealed partial class RoleScopeInfraTests
+{
+    private static readonly string Bicep = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "main.bicep"));
+
+    private sealed record Assignment(string Resource, string Scope, string Role, string Principal);
+
+    [GeneratedRegex(@"^resource (\w+) 'Microsoft\.Authorization/roleAssignments@[^']+' = ", RegexOptions.Multiline)]
+    private static partial Regex AssignmentStart();
+
+    private static List<Assignment> Assignments()
+    {
+        var starts = AssignmentStart().Matches(Bicep).ToList();
+        return starts.Select(m =>
+        {
+            var end = Bicep.IndexOf("\n}", m.Index, StringComparison.Ordinal) is var brace and > 0 ? brace : Bicep.Length;
+            var endLoop = Bicep.IndexOf("\n]", m.Index, StringComparison.Ordinal) is var bracket and > 0 ? bracket : Bicep.Length;
+            var body = Bicep[m.Index..Math.Min(end, endLoop)];
+            var scope = Regex.Match(body, @"\n\s*scope: (\S+)").Groups[1].Value;
+            var role = Regex.Match(body, @"roleDefinitions', (\S+)\)").Groups[1].Value;
+            var principal = Regex.Match(body, @"principalId: (\S+)").Groups[1].Value;
+            return new Assignment(m.Groups[1].Value, scope, role, principal);
+        }).ToList();
+    }
+
+    [Fact]
+    public void The_apps_data_roles_are_scoped_to_the_containers_tables_and_queue_it_uses()
+    {
+        var app = Assignments().Where(a => a.Principal == "functionApp.identity.principalId").ToList();
+
+        // Only the Blob Delegator (user-delegation keys are an account-level operation) is on the media account.
+        Assert.Equal(["roles.storageBlobDelegator"], app.Where(a => a.Scope == "storage").Select(a => a.Role));
+        Assert.Contains(app, a => a is { Scope: "containers[i]", Role: "roles.storageBlobDataOwner" });
+        Assert.Matches(@"for \(name, i\) in mediaContainerNames: \{\s*name: guid\(containers\[i\]\.id, functionApp\.id, roles\.storageBlobDataOwner\)", Bicep);
+        // The state container: Owner, because the delete-condition probe tags a throwaway blob there.
+        Assert.Contains(app, a => a is { Scope: "containers[2]", Role: "roles.storageBlobDataOwner" });
+        Assert.Contains(app, a => a is { Scope: "operationsQueue", Role: "roles.storageQueueDataContributor" });
+        Assert.Contains(app, a => a is { Scope: "auditAnchorContainer", Role: "roles.storageBlobDataContributor" });
+        Assert.Contains(app, a => a is { Scope: "tables[i]", Role: "roles.storageTableDataContributor" });
+        Assert.Matches(@"for \(name, i\) in tableNames: \{\s*name: guid\(tables\[i\]\.id", Bicep);
+        Assert.Contains(app, a => a is { Scope: "poisonQueue", Role: "roles.storageQueueDataContributor" });
+        Assert.Contains(app, a => a is { Scope: "hostStorage", Role: "roleId" });
+        Assert.DoesNotContain(app, a => a.Role == "roles.storageBlobDataOwner" && a.Scope is not ("containers[i]" or "containers[2]" or "hostStorage"));
+
+        // The indices used above name the containers they claim to.
+        Assert.Matches(@"containers@[0-9-]+' = \[\s*for name in \[\s*cctvContainerName\s*callsContainerName\s*stateContainerName\s*deadLetterContainerName\s*\]", Bicep);
+        Assert.Matches(@"var mediaContainerNames = \[\s*cctvContainerName\s*callsContainerName\s*\]", Bicep);
+        Assert.Matches(@"var tableNames = \[\s*'media'\s*'holds'\s*'audit'\s*\]", Bicep);
+    }
+
+    [Fact]
+    public void The_event_grid_topic_may_write_the_dead_letter_container_only()
+    {
+        var topic = Assert.Single(Assignments(), a => a.Principal == "systemTopic.identity.principalId");
+
+        Assert.Equal(("containers[3]", "roles.storageBlobDataContributor"), (topic.Scope, topic.Role));
+        Assert.Contains("blobContainerName: deadLetterContainerName", Bicep, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_functions_host_storage_and_deployment_package_live_in_a_separate_account()
+    {
+        Assert.Matches(@"resource hostStorage 'Microsoft\.Storage/storageAccounts@[0-9-]+' = \{\s*name: hostStorageAccountName", Bicep);
+        Assert.Matches(@"var hostStorageAccountName = take\('sth", Bicep);
+        Assert.Matches(@"name: 'AzureWebJobsStorage__accountName'\s*value: hostStorage\.name", Bicep);
+        Assert.Contains("value: '${hostStorage.properties.primaryEndpoints.blob}${deploymentContainerName}'", Bicep, StringComparison.Ordinal);
+        Assert.Matches(@"resource deploymentContainer [^\n]+\n\s*parent: hostBlobService", Bicep);
+        Assert.DoesNotMatch(@"for name in \[[^\]]*deploymentContainerName", Bicep);
+    }
+
+    [Fact]
+    public void The_phone_hash_key_ring_is_read_from_the_key_vault_with_the_apps_identity()
+    {
+        Assert.Matches(@"name: 'PhoneHash__KeyVaultUri'\s*value: keyVault\.properties\.vaultUri", Bicep);
+        Assert.Matches(@"name: 'PhoneHash__SecretName'\s*value: phoneHashSecretName", Bicep);
+        Assert.Matches(@"name: 'Phone__DefaultRegion'\s*value: phoneDefaultRegion", Bicep);
+        Assert.Contains(Assignments(), a => a is { Scope: "keyVault", Role: "roleId" } && a.Principal == "functionApp.identity.principalId");
+        Assert.Matches(@"for roleId in \[\s*roles\.keyVaultCertificateUser\s*roles\.keyVaultSecretsUser\s*\]", Bicep);
+    }
+}

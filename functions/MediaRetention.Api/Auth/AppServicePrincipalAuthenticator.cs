@@ -46,17 +46,19 @@ public sealed class AppServicePrincipalAuthenticator(bool platformAuthentication
         {
             principal = JsonSerializer.Deserialize<ClientPrincipal>(Convert.FromBase64String(encoded), JsonSerializerOptions.Web);
         }
-        catch (Exception e) when (e is FormatException or JsonException)
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
             return new AuthenticationResult(AuthenticationStatus.Invalid, Problem: "The client principal is malformed.");
         }
 
-        var claims = principal?.Claims ?? [];
+        // A claim list with nulls, or claims without a type or value, is as malformed as bad JSON: read what is whole.
+        var claims = (principal?.Claims ?? []).Where(c => c is { Typ: not null, Val: not null }).ToList();
         var roleType = principal?.RoleTyp ?? "roles";
         var nameType = principal?.NameTyp ?? "name";
         var name = claims.FirstOrDefault(c => c.Typ == nameType)?.Val
             ?? claims.FirstOrDefault(c => c.Typ is "preferred_username" or "name")?.Val;
-        var roles = claims.Where(c => c.Typ == roleType || c.Typ == "roles").Select(c => c.Val).ToList();
+        name = BoundedName(name);
+        var roles = claims.Where(c => c.Typ == roleType || c.Typ == "roles").Select(c => c.Val!).ToList();
 
         // The most privileged role wins when a user has several.
         Caller? caller = roles.Contains(Roles.Admin) ? new Caller(name ?? "unknown", Roles.Admin, null)
@@ -71,6 +73,18 @@ public sealed class AppServicePrincipalAuthenticator(bool platformAuthentication
             : new AuthenticationResult(AuthenticationStatus.Authenticated, caller);
     }
 
+    /// <summary>A name goes into every audit entry the caller causes: printable and at most 256 characters.</summary>
+    private static string? BoundedName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        var printable = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return printable.Length == 0 ? null : printable.Length <= 256 ? printable : printable[..256];
+    }
+
     private sealed record ClientPrincipal(
         [property: System.Text.Json.Serialization.JsonPropertyName("auth_typ")] string? AuthTyp,
         [property: System.Text.Json.Serialization.JsonPropertyName("name_typ")] string? NameTyp,
@@ -78,6 +92,6 @@ public sealed class AppServicePrincipalAuthenticator(bool platformAuthentication
         [property: System.Text.Json.Serialization.JsonPropertyName("claims")] List<PrincipalClaim>? Claims);
 
     private sealed record PrincipalClaim(
-        [property: System.Text.Json.Serialization.JsonPropertyName("typ")] string Typ,
-        [property: System.Text.Json.Serialization.JsonPropertyName("val")] string Val);
+        [property: System.Text.Json.Serialization.JsonPropertyName("typ")] string? Typ,
+        [property: System.Text.Json.Serialization.JsonPropertyName("val")] string? Val);
 }

@@ -6,7 +6,12 @@ using Microsoft.Extensions.Options;
 namespace MediaRetention.Api.Auth;
 
 /// <summary>One refused request: from where, as whom, why, and what it asked for.</summary>
-public sealed record Denial(string Client, string Actor, string? Role, string Reason, string Target);
+/// <param name="Target">The method and route template (<see cref="ApiAccess.DescribeRequest"/>), bounded.</param>
+public sealed record Denial(string Client, string Actor, string? Role, string Reason, string Target)
+{
+    /// <summary>The request path, escaped and bounded; null when not known.</summary>
+    public string? Path { get; init; }
+}
 
 /// <summary>
 /// Writes denials to the audit log without letting anyone grow it at will: per client, caller and reason, the first
@@ -40,8 +45,9 @@ public sealed class DenialAudit(IAuditLog audit, IOptions<AbuseOptions> options,
             await audit.AppendAsync(new AuditEvent(denial.Actor, AuditActions.AccessDenied, denial.Target, new Dictionary<string, string?>
             {
                 ["role"] = denial.Role,
-                ["reason"] = denial.Reason,
+                ["reason"] = Bounded(denial.Reason),
                 ["client"] = denial.Client,
+                ["path"] = denial.Path,
             }), cancellationToken);
         }
     }
@@ -157,6 +163,9 @@ public sealed class DenialAudit(IAuditLog audit, IOptions<AbuseOptions> options,
             logger.LogError(e, "Could not write an aggregated access-denied entry for {Count} denials", window.Repeats);
         }
     }
+
+    // Reasons quote bits of the request (a hold id): keep them within what an audit entry holds.
+    private static string Bounded(string reason) => reason.Length <= 500 ? reason : reason[..500] + "...";
 
     private readonly record struct DenialKey(string Client, string Actor, string Reason);
 

@@ -39,6 +39,11 @@ public sealed class EvidenceEndpoints(
             return problem!;
         }
 
+        if (NotActive(hold) is { } notActive)
+        {
+            return notActive;
+        }
+
         try
         {
             var q = new QueryReader(request.Query);
@@ -67,6 +72,11 @@ public sealed class EvidenceEndpoints(
         if (caller is null || hold is null)
         {
             return problem!;
+        }
+
+        if (NotActive(hold) is { } notActive)
+        {
+            return notActive;
         }
 
         TimeSpan? lifetime;
@@ -103,6 +113,11 @@ public sealed class EvidenceEndpoints(
             return problem!;
         }
 
+        if (NotActive(hold) is { } notActive)
+        {
+            return notActive;
+        }
+
         if (JsonBody.RequireJsonContentType(request) is { } unsupported)
         {
             return unsupported;
@@ -112,6 +127,19 @@ public sealed class EvidenceEndpoints(
         return await operations.StartAsync(request,
             new StartOperationCommand(OperationKinds.EvidenceVerify, caller.Name, Readers, hold.Agency, hold.Id), cancellationToken);
     }
+
+    /// <summary>
+    /// Evidence is handed over for active holds only: a request is not yet approved (the company has not decided what it
+    /// discloses), a rejected request and a released hold no longer preserve anything.
+    /// </summary>
+    private static IResult? NotActive(Hold hold) => hold.Status switch
+    {
+        HoldStatus.Active => null,
+        HoldStatus.Requested => ApiProblems.Conflict(
+            $"Hold '{hold.Id}' is a preservation request waiting for review: its evidence is available once security approves it."),
+        HoldStatus.Rejected => ApiProblems.Conflict($"Hold '{hold.Id}' is a rejected request: it has no evidence to hand over."),
+        _ => ApiProblems.Conflict($"Hold '{hold.Id}' is {hold.Status}: evidence is handed over for active holds only."),
+    };
 
     /// <summary>The requested link lifetime, checked here so a bad value is a 400 that says what is allowed.</summary>
     private static TimeSpan? LinkLifetime(QueryReader q)

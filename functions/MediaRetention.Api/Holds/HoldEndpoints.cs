@@ -2,6 +2,7 @@ using MediaRetention.Api.Auth;
 using MediaRetention.Api.Http;
 using MediaRetention.Api.Media;
 using MediaRetention.Core.Holds;
+using MediaRetention.Core.Phones;
 using MediaRetention.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,10 @@ using Microsoft.Extensions.Options;
 namespace MediaRetention.Api.Holds;
 
 /// <summary>
-/// <c>/api/holds</c>: security and admin place, read and release all holds; police place holds for their own
-/// agency and read only those (another agency's hold is a 404, as if it did not exist); police cannot release.
+/// <c>/api/holds</c>: security and admin place, read, review and release all holds; police request preservation for
+/// their own agency and read only those (another agency's hold is a 404, as if it did not exist). A police request is
+/// stored <c>requested</c>: it preserves at once, but the police see only its case data and status until security or an
+/// admin approves it (possibly narrowed) or rejects it.
 /// </summary>
 public sealed class HoldEndpoints(
     ApiAccess access,
@@ -20,13 +23,17 @@ public sealed class HoldEndpoints(
     HoldCoverage coverage,
     IOptions<HoldOptions> options,
     PreviewHoldHandler previewHold,
-    TimeProvider time)
+    TimeProvider time,
+    ReviewHoldHandler reviewHold,
+    PhoneNumberParser phones,
+    IPhoneHashing phoneHashing)
 {
     /// <summary>Media listed in a preview: enough to recognise the scope, not a listing.</summary>
     public const int PreviewSampleSize = 50;
 
     internal static readonly string[] Readers = [Roles.Security, Roles.Police, Roles.Admin];
     internal static readonly string[] Releasers = [Roles.Security, Roles.Admin];
+    internal static readonly string[] Reviewers = [Roles.Security, Roles.Admin];
 
     public async Task<IResult> PlaceAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -45,11 +52,15 @@ public sealed class HoldEndpoints(
         PlaceHoldCommand command;
         try
         {
-            command = ToCommand(body, caller);
+            command = await ToCommandAsync(body, caller, cancellationToken);
         }
         catch (RequestValidationException e)
         {
             return ApiProblems.BadRequest(e.Message);
+        }
+        catch (PhoneHashKeysUnavailableException e)
+        {
+            return ApiProblems.ServiceUnavailable($"Phone holds cannot be placed now: {e.Message}");
         }
 
         if (caller.IsPolice && command.RequestedBy.Agency != caller.Agency)
@@ -59,8 +70,48 @@ public sealed class HoldEndpoints(
             return ApiProblems.Forbidden(reason);
         }
 
+        if (caller.IsPolice)
+        {
+            if (PoliceLimitProblem(command.Scope) is { } tooWide)
+            {
+                return ApiProblems.BadRequest(tooWide);
+            }
+
+            var max = options.Value.PoliceMaxOpenRequests;
+            if (await holds.CountAsync(HoldStatus.Requested, caller.Agency, max, cancellationToken) >= max)
+            {
+                return ApiProblems.TooManyRequests(
+                    $"Agency '{caller.Agency}' has {max} preservation requests waiting for review ({HoldOptions.SectionName}:{nameof(HoldOptions.PoliceMaxOpenRequests)}); " +
+                    "ask security to review them before requesting more.");
+            }
+
+            command = command with { Status = HoldStatus.Requested };
+        }
+
         var result = await placeHold.HandleAsync(command, cancellationToken);
-        return Results.Created($"/api/holds/{result.Hold.Id}", new PlacedHoldResponse(HoldView.From(result.Hold), result.CoveredMedia));
+        var view = HoldView.From(result.Hold);
+
+        // A request shows the police nothing of what it covers until it is approved; the reviewer sees the count.
+        return Results.Created($"/api/holds/{result.Hold.Id}", caller.IsPolice
+            ? new PlacedHoldResponse(view, null, [RequestedWarning])
+            : new PlacedHoldResponse(view, result.CoveredMedia, CoverageWarnings(result.Hold.Scope, result.CoveredMedia)));
+    }
+
+    /// <summary>What a police liaison is told about a request just stored.</summary>
+    public const string RequestedWarning =
+        "Stored as a preservation request: nothing it covers is deleted from now on, but what it covers and its evidence are shown only once security approves it.";
+
+    private static IReadOnlyList<string> CoverageWarnings(HoldScope scope, int covered) => covered > 0 ? []
+        : scope.Type == HoldScope.PhoneType
+            ? [$"This phone hold covers no call indexed now (number {scope.PhoneMasked}, {scope.From:O} to {scope.To:O}); calls uploaded later in the window are kept. Check the number and the window."]
+            : ["This hold covers no recording indexed now; recordings uploaded later that it names are kept. Check the scope."];
+
+    private string? PoliceLimitProblem(HoldScope scope)
+    {
+        var max = options.Value.PoliceMaxWindow;
+        return scope.From is { } from && scope.To is { } to && to - from > max
+            ? $"'scope.to' - 'scope.from': a police request may name at most {max.TotalDays:0.##} days ({HoldOptions.SectionName}:{nameof(HoldOptions.PoliceMaxWindow)}); ask security for a longer hold."
+            : null;
     }
 
     /// <summary>
@@ -84,11 +135,15 @@ public sealed class HoldEndpoints(
         PlaceHoldCommand command;
         try
         {
-            command = ToCommand(body, caller);
+            command = await ToCommandAsync(body, caller, cancellationToken);
         }
         catch (RequestValidationException e)
         {
             return ApiProblems.BadRequest(e.Message);
+        }
+        catch (PhoneHashKeysUnavailableException e)
+        {
+            return ApiProblems.ServiceUnavailable($"Phone holds cannot be placed now: {e.Message}");
         }
 
         if (caller.IsPolice && command.RequestedBy.Agency != caller.Agency)
@@ -96,11 +151,20 @@ public sealed class HoldEndpoints(
             return ApiProblems.Forbidden($"Police keys place holds for their own agency ('{caller.Agency}') only.");
         }
 
-        var preview = await previewHold.HandleAsync(command.Scope, caller.IsPolice ? 0 : PreviewSampleSize, cancellationToken);
+        if (caller.IsPolice)
+        {
+            // Validated only: what a scope covers is what the company decides to disclose, so police learn neither the
+            // media nor their number before security approves a request.
+            return PoliceLimitProblem(command.Scope) is { } tooWide
+                ? ApiProblems.BadRequest(tooWide)
+                : Results.Ok(new HoldPreviewResponse(null, false, null, HoldScopeView.Of(command.Scope)));
+        }
+
+        var preview = await previewHold.HandleAsync(command.Scope, PreviewSampleSize, cancellationToken);
         return Results.Ok(new HoldPreviewResponse(
             preview.CoveredMedia,
             preview.CountIsLowerBound,
-            caller.IsPolice ? null : preview.Sample.Select(MediaView.From).ToList(),
+            preview.Sample.Select(MediaView.From).ToList(),
             HoldScopeView.Of(command.Scope)));
     }
 
@@ -115,7 +179,7 @@ public sealed class HoldEndpoints(
         try
         {
             var q = new QueryReader(request.Query);
-            var status = q.OneOf("status", HoldStatus.Active, HoldStatus.Released, "all") ?? HoldStatus.Active;
+            var status = q.OneOf("status", [.. HoldStatus.All, "all"]) ?? HoldStatus.Active;
             var agency = caller.IsPolice ? caller.Agency : null;
             var filters = PageTokens.Filters(("status", status), ("agency", agency));
             var token = PageTokens.Open(PageTokens.Holds, filters, q.Text("continuationToken", 4096));
@@ -153,6 +217,11 @@ public sealed class HoldEndpoints(
         if (stored.Hold is not { } hold)
         {
             return Results.Ok(new UnreadableHoldDetailResponse(UnreadableHoldView.From(stored.Unreadable!), UnreadableDetail(stored.Unreadable!)));
+        }
+
+        if (caller.IsPolice && hold.Status is HoldStatus.Requested or HoldStatus.Rejected)
+        {
+            return Results.Ok(new HoldDetailResponse(HoldView.From(hold), null));
         }
 
         try
@@ -209,12 +278,101 @@ public sealed class HoldEndpoints(
         {
             { Outcome: ReleaseHoldOutcome.Released, Hold: { } released } => Results.Ok(HoldView.From(released)),
             { Outcome: ReleaseHoldOutcome.Released, Unreadable: { } unreadable } => Results.Ok(UnreadableHoldView.From(unreadable, result.Release)),
+            { Outcome: ReleaseHoldOutcome.StillRequested } => ApiProblems.Conflict(
+                $"Hold '{Shown(id)}' is a preservation request not yet reviewed: approve it (POST /api/holds/{Shown(id)}/approve) or reject it (POST /api/holds/{Shown(id)}/reject)."),
+            { Outcome: ReleaseHoldOutcome.AlreadyReleased, Hold.Status: HoldStatus.Rejected } => ApiProblems.Conflict(
+                $"Hold '{Shown(id)}' is a rejected request: it preserves nothing already."),
             { Outcome: ReleaseHoldOutcome.AlreadyReleased } => ApiProblems.Conflict(result.Release is { } done
                 ? $"Hold '{Shown(id)}' was already released by {done.ReleasedBy} at {done.ReleasedAt:O}."
                 : $"Hold '{Shown(id)}' was already released."),
             _ => HoldNotFound(id),
         };
     }
+
+    /// <summary><c>POST /api/holds/{id}/approve</c>: a police request becomes an active hold, as requested or narrowed.</summary>
+    public async Task<IResult> ApproveAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Reviewers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        if (!HoldIds.IsAddressable(id))
+        {
+            return HoldNotFound(id);
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<ApproveHoldRequest>(request, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        ReviewHoldCommand command;
+        try
+        {
+            var hasher = await HasherForAsync(body.Scope, cancellationToken);
+            var scope = body.Scope is null ? null : HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow, phones, hasher, phoneOptional: true);
+            command = new ReviewHoldCommand(id, caller.Name, HoldReview.Approved, HoldRequestValidator.Reason(body.Reason), scope);
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+        catch (PhoneHashKeysUnavailableException e)
+        {
+            return ApiProblems.ServiceUnavailable($"Phone holds cannot be reviewed now: {e.Message}");
+        }
+
+        return ReviewResult(id, await reviewHold.HandleAsync(command, cancellationToken));
+    }
+
+    /// <summary><c>POST /api/holds/{id}/reject</c>: a police request is refused; it preserves nothing from then on.</summary>
+    public async Task<IResult> RejectAsync(HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var auth = await access.RequireAsync(request, Reviewers, cancellationToken);
+        if (auth.Caller is not { } caller)
+        {
+            return auth.Denial!;
+        }
+
+        if (!HoldIds.IsAddressable(id))
+        {
+            return HoldNotFound(id);
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<RejectHoldRequest>(request, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        string reason;
+        try
+        {
+            reason = HoldRequestValidator.Reason(body.Reason);
+        }
+        catch (RequestValidationException e)
+        {
+            return ApiProblems.BadRequest(e.Message);
+        }
+
+        return ReviewResult(id, await reviewHold.HandleAsync(new ReviewHoldCommand(id, caller.Name, HoldReview.Rejected, reason), cancellationToken));
+    }
+
+    private static IResult ReviewResult(string id, ReviewHoldResult result) => result switch
+    {
+        { Outcome: ReviewHoldOutcome.Approved or ReviewHoldOutcome.Rejected, Hold: { } hold } =>
+            Results.Ok(new ReviewedHoldResponse(HoldView.From(hold), result.CoveredMedia,
+                result.CoveredMedia is { } covered ? CoverageWarnings(hold.Scope, covered) : [])),
+        { Outcome: ReviewHoldOutcome.NotWithinRequest } => ApiProblems.BadRequest(result.Problem!),
+        { Outcome: ReviewHoldOutcome.NotRequested, Hold: { } hold } => ApiProblems.Conflict(
+            $"Hold '{Shown(id)}' is {hold.Status}, not a preservation request waiting for review" +
+            (hold.Review is { } review ? $" ({review.Decision} by {review.ReviewedBy} at {review.ReviewedAt:O})." : ".")),
+        { Outcome: ReviewHoldOutcome.NotRequested } => ApiProblems.Conflict($"Hold '{Shown(id)}' cannot be read, so it cannot be reviewed."),
+        _ => HoldNotFound(id),
+    };
 
     /// <summary>
     /// Authenticates, checks the role, and finds the hold the caller may see: the caller and hold, or the
@@ -276,7 +434,12 @@ public sealed class HoldEndpoints(
     private static string Shown(string id) =>
         new((id.Length <= 64 ? id : id[..64] + "...").Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
-    private PlaceHoldCommand ToCommand(PlaceHoldRequest body, Caller caller)
+    /// <summary>The key ring, read only for a phone scope (other holds need no key).</summary>
+    /// <exception cref="PhoneHashKeysUnavailableException">The ring cannot be read.</exception>
+    private async Task<PhoneHasher?> HasherForAsync(HoldScopeRequest? scope, CancellationToken cancellationToken) =>
+        scope?.Type == HoldScope.PhoneType ? await phoneHashing.GetAsync(cancellationToken) : null;
+
+    private async Task<PlaceHoldCommand> ToCommandAsync(PlaceHoldRequest body, Caller caller, CancellationToken cancellationToken)
     {
         var caseNumber = HoldRequestValidator.CaseNumber(body.CaseNumber);
         var reason = HoldRequestValidator.Reason(body.Reason);
@@ -290,7 +453,7 @@ public sealed class HoldEndpoints(
             throw new RequestValidationException("'reviewDate' must be in the future.");
         }
 
-        var scope = HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow);
+        var scope = HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow, phones, await HasherForAsync(body.Scope, cancellationToken));
         return new PlaceHoldCommand(caseNumber, reason, requestedBy, requestedBy.Agency, caller.Name, reviewDate, scope);
     }
 }

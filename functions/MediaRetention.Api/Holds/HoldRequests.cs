@@ -3,6 +3,7 @@ using MediaRetention.Api.Http;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Phones;
 
 namespace MediaRetention.Api.Holds;
 
@@ -28,6 +29,15 @@ public sealed record PlaceHoldRequest(
 
 public sealed record ReleaseHoldRequest(string? Reason);
 
+/// <summary>
+/// <c>POST /api/holds/{id}/approve</c>: why, and optionally a narrower scope that replaces the requested one (same type
+/// and target; a window inside, a subset of cameras or media ids; a phone scope may leave out the number).
+/// </summary>
+public sealed record ApproveHoldRequest(string? Reason, HoldScopeRequest? Scope);
+
+/// <summary><c>POST /api/holds/{id}/reject</c>: why the request is refused.</summary>
+public sealed record RejectHoldRequest(string? Reason);
+
 // Times are strings on the wire on purpose: System.Text.Json would bind "2026-11-01T00:00:00" (no zone) to a
 // DateTimeOffset in the server's local zone without a word. QueryReader.ParseInstant decides, for every route.
 
@@ -46,7 +56,11 @@ public static partial class HoldRequestValidator
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
     private static partial Regex CaseNumberPattern();
 
-    public static HoldScope ValidateScope(HoldScopeRequest? scope, TimeSpan maxWindow)
+    /// <param name="phones">Reads phone numbers (default: region NO).</param>
+    /// <param name="hasher">Hashes them (default: the public development key).</param>
+    /// <param name="phoneOptional">An approval's narrowed phone scope may leave the number out (it keeps the requested one).</param>
+    public static HoldScope ValidateScope(HoldScopeRequest? scope, TimeSpan maxWindow, PhoneNumberParser? phones = null, PhoneHasher? hasher = null,
+        bool phoneOptional = false)
     {
         if (scope is null)
         {
@@ -104,17 +118,32 @@ public static partial class HoldRequestValidator
 
             case HoldScope.PhoneType:
                 var window = Window(scope, maxWindow);
-                var normalized = scope.PhoneNumber is { Length: <= MaxPhoneNumberLength } ? PhoneNumber.Normalize(scope.PhoneNumber) : null;
-                if (normalized is null || normalized.Count(char.IsAsciiDigit) is < 3 or > 20)
+                if (phoneOptional && scope.PhoneNumber is null)
                 {
-                    throw new RequestValidationException("'scope.phoneNumber' must be a phone number of 3 to 20 digits.");
+                    return new HoldScope { Type = type, From = window.From, To = window.To };
                 }
 
+                if (scope.PhoneNumber is not { Length: > 0 and <= MaxPhoneNumberLength })
+                {
+                    throw new RequestValidationException($"'scope.phoneNumber' is required: a phone number of at most {MaxPhoneNumberLength} characters.");
+                }
+
+                phones ??= new PhoneNumberParser(Microsoft.Extensions.Options.Options.Create(new PhoneOptions()));
+                var parsed = phones.Parse(scope.PhoneNumber);
+                if (!parsed.Ok)
+                {
+                    throw new RequestValidationException(
+                        $"'scope.phoneNumber' ({Shown(parsed.Masked ?? PhoneNumber.Mask(scope.PhoneNumber))}): {parsed.Problem}. Write it in E.164 (+4722334455) " +
+                        $"or as dialled in region {phones.DefaultRegion} (22 33 44 55, 004722334455).");
+                }
+
+                hasher ??= new PhoneHasher(PhoneHashKeyRing.Development);
                 return new HoldScope
                 {
                     Type = type,
-                    PhoneHash = PhoneNumber.Hash(normalized),
-                    PhoneMasked = PhoneNumber.Mask(normalized),
+                    PhoneHash = hasher.Hash(parsed.E164!),
+                    PhoneMasked = parsed.Masked,
+                    LookupHashes = hasher.LookupValues(parsed.E164!),
                     From = window.From,
                     To = window.To,
                 };

@@ -33,17 +33,35 @@ public sealed record HoldView(
     HoldRelease? Release,
     HoldScopeView Scope)
 {
+    /// <summary>Security's or an admin's decision on a police request (who, when, why); null otherwise.</summary>
+    public HoldReview? Review { get; init; }
+
+    /// <summary>The scope the police asked for, when the approval narrowed it.</summary>
+    public HoldScopeView? RequestedScope { get; init; }
+
     public static HoldView From(Hold h) => new(h.Id, h.CaseNumber, h.Reason, h.RequestedBy, h.Agency, h.PlacedBy,
-        h.PlacedAt, h.ReviewDate, h.Status, h.Release, HoldScopeView.Of(h.Scope));
+        h.PlacedAt, h.ReviewDate, h.Status, h.Release, HoldScopeView.Of(h.Scope))
+    {
+        Review = h.Review,
+        RequestedScope = h.RequestedScope is null ? null : HoldScopeView.Of(h.RequestedScope),
+    };
 }
 
-public sealed record PlacedHoldResponse(HoldView Hold, int CoveredMedia);
+/// <summary>
+/// <see cref="CoveredMedia"/> is null for police (a request shows nothing of what it covers until approved).
+/// <see cref="Warnings"/> says when a hold covers nothing indexed now, or that a police hold is a request.
+/// </summary>
+public sealed record PlacedHoldResponse(HoldView Hold, int? CoveredMedia, IReadOnlyList<string> Warnings);
+
+/// <summary>An approved or rejected request; <see cref="CoveredMedia"/> counts what an approved hold covers now.</summary>
+public sealed record ReviewedHoldResponse(HoldView Hold, int? CoveredMedia, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// What a hold would cover now. <see cref="Items"/> is the first <see cref="HoldEndpoints.PreviewSampleSize"/>
-/// media, or null for police (who may not list media). <see cref="AtLeast"/>: counting stopped at its cap.
+/// media; for police both <see cref="CoveredMedia"/> and <see cref="Items"/> are null (the request is only validated).
+/// <see cref="AtLeast"/>: counting stopped at its cap.
 /// </summary>
-public sealed record HoldPreviewResponse(int CoveredMedia, bool AtLeast, IReadOnlyList<MediaView>? Items, HoldScopeView Scope);
+public sealed record HoldPreviewResponse(int? CoveredMedia, bool AtLeast, IReadOnlyList<MediaView>? Items, HoldScopeView Scope);
 
 public sealed record HoldListResponse(IReadOnlyList<HoldView> Items, string? ContinuationToken)
 {
@@ -52,7 +70,8 @@ public sealed record HoldListResponse(IReadOnlyList<HoldView> Items, string? Con
     public IReadOnlyList<UnreadableHoldView>? Unreadable { get; init; }
 }
 
-public sealed record HoldDetailResponse(HoldView Hold, MediaListResponse CoveredMedia);
+/// <summary><see cref="CoveredMedia"/> is null for police while the hold is requested or rejected.</summary>
+public sealed record HoldDetailResponse(HoldView Hold, MediaListResponse? CoveredMedia);
 
 /// <summary>
 /// A hold row that cannot be read (edited by hand, or written by an older version), with what could be read of it.
@@ -78,4 +97,4 @@ public sealed record UnreadableHoldView(
 public sealed record UnreadableHoldDetailResponse(UnreadableHoldView Hold, string Detail);
 
 /// <summary>A hold as listed on a medium.</summary>
-public sealed record HoldReference(string Id, string CaseNumber, string Agency);
+public sealed record HoldReference(string Id, string CaseNumber, string Agency, string Status);

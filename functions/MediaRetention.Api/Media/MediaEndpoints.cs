@@ -105,7 +105,7 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
         var covering = (await holds.LoadActiveAsync(cancellationToken)).Covering(stored.Record);
         return Results.Ok(MediaView.From(stored.Record) with
         {
-            Holds = covering.Select(h => new HoldReference(h.Id, h.CaseNumber, h.Agency)).ToList(),
+            Holds = covering.Select(h => new HoldReference(h.Id, h.CaseNumber, h.Agency, h.Status)).ToList(),
         });
     }
 

@@ -61,6 +61,18 @@ public static class AuditActions
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";
 
+    /// <summary>Security or an admin approved a police preservation request (possibly narrowing it).</summary>
+    public const string HoldApproved = "hold.approved";
+
+    /// <summary>Security or an admin rejected a police preservation request: it preserves nothing from then on.</summary>
+    public const string HoldRejected = "hold.rejected";
+
+    /// <summary>A hold's phone hash was re-keyed to the current key (the number itself is never known).</summary>
+    public const string HoldRekeyed = "hold.rekeyed";
+
+    /// <summary>One run of the phone-hash re-key migration: what it rewrote.</summary>
+    public const string PhoneHashesRekeyed = "phone-hashes.rekeyed";
+
     /// <summary>A hold row that cannot be read was found; retention deletes nothing until it is released or repaired.</summary>
     public const string HoldUnreadable = "hold.unreadable";
     public const string AccessDenied = "access.denied";

@@ -68,7 +68,9 @@ public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore
                     altered.Add(new AlteredMedium(media.Id, media.BlobName, media.Sha256, actual));
                 }
 
-                progress?.Report(Interlocked.Increment(ref checkedCount));
+                // Counted apart from the report: with no progress, ?. would skip the increment as well.
+                var done = Interlocked.Increment(ref checkedCount);
+                progress?.Report(done);
             });
 
         var result = new EvidenceVerification(

@@ -1,4 +1,5 @@
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Phones;
 
 namespace MediaRetention.Core.Holds;
 
@@ -14,11 +15,18 @@ public sealed class ActiveHolds
     private readonly Dictionary<string, List<Hold>> byCallId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Hold>> byPhoneHash = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Hold>> bySystem = new(StringComparer.Ordinal);
+    private readonly List<Hold> phoneHolds = [];
+    private readonly PhoneHasher? hasher;
 
-    public ActiveHolds(IEnumerable<Hold> holds, IEnumerable<UnreadableHold>? unreadable = null)
+    /// <param name="hasher">
+    /// Compares phone hashes in the current key's form, so rows and holds hashed under different keys of the ring (or
+    /// in the legacy form) still match. Without it, hashes are compared as stored.
+    /// </param>
+    public ActiveHolds(IEnumerable<Hold> holds, IEnumerable<UnreadableHold>? unreadable = null, PhoneHasher? hasher = null)
     {
+        this.hasher = hasher;
         Unreadable = (unreadable ?? []).Where(u => !u.IsReleased).DistinctBy(u => u.Id).ToList();
-        foreach (var hold in holds.Where(h => h.IsActive))
+        foreach (var hold in holds.Where(h => h.Preserves))
         {
             Count++;
             var scope = hold.Scope;
@@ -38,7 +46,8 @@ public sealed class ActiveHolds
                     Add(byCallId, scope.CallId, hold);
                     break;
                 case HoldScope.PhoneType when scope.PhoneHash is not null:
-                    Add(byPhoneHash, scope.PhoneHash, hold);
+                    Add(byPhoneHash, PhoneKey(scope.PhoneHash), hold);
+                    phoneHolds.Add(hold);
                     break;
                 case HoldScope.SystemType when scope.System is not null:
                     Add(bySystem, scope.System, hold);
@@ -67,10 +76,20 @@ public sealed class ActiveHolds
         Collect(byMediaId, media.Id, media, ref result);
         Collect(bySite, media.Site, media, ref result);
         Collect(byCallId, media.CallId, media, ref result);
-        Collect(byPhoneHash, media.CallerHash, media, ref result);
+        Collect(byPhoneHash, PhoneKey(media.CallerHash), media, ref result);
         if (media.CalleeHash != media.CallerHash)
         {
-            Collect(byPhoneHash, media.CalleeHash, media, ref result);
+            Collect(byPhoneHash, PhoneKey(media.CalleeHash), media, ref result);
+        }
+
+        // A hash under a key this host's ring does not hold yet (another host read a newer ring): nobody here can tell
+        // the number, so every phone hold whose window covers the call keeps it until the ring is refreshed.
+        if (hasher is not null && phoneHolds.Count > 0 && (Unknown(media.CallerHash) || Unknown(media.CalleeHash)))
+        {
+            foreach (var hold in phoneHolds.Where(h => media.Kind == MediaKind.Call && h.Scope.InWindow(media)))
+            {
+                (result ??= []).Add(hold);
+            }
         }
 
         Collect(bySystem, media.System, media, ref result);
@@ -78,6 +97,10 @@ public sealed class ActiveHolds
     }
 
     public bool IsHeld(MediaRecord media) => Covering(media).Count > 0;
+
+    private string? PhoneKey(string? hash) => hash is null ? null : hasher?.Canonical(hash) ?? hash;
+
+    private bool Unknown(string? hash) => hash is not null && PhoneHasher.IsWellFormed(hash) && !hasher!.IsKnown(hash);
 
     private static void Add(Dictionary<string, List<Hold>> map, string? key, Hold hold)
     {
@@ -94,7 +117,7 @@ public sealed class ActiveHolds
         list.Add(hold);
     }
 
-    private static void Collect(Dictionary<string, List<Hold>> map, string? key, MediaRecord media, ref List<Hold>? result)
+    private void Collect(Dictionary<string, List<Hold>> map, string? key, MediaRecord media, ref List<Hold>? result)
     {
         if (key is null || !map.TryGetValue(key, out var candidates))
         {
@@ -103,7 +126,7 @@ public sealed class ActiveHolds
 
         foreach (var hold in candidates)
         {
-            if (hold.Scope.Covers(media))
+            if (hold.Scope.Covers(media, hasher))
             {
                 (result ??= []).Add(hold);
             }

@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using MediaRetention.Core.Storage;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Phones;
 
 namespace MediaRetention.Core.Holds;
 
 /// <summary>Finds the indexed media a hold scope covers, through the index's lookup rows (never a table scan).</summary>
-public sealed class HoldCoverage(IMediaIndex index)
+public sealed class HoldCoverage(IMediaIndex index, IPhoneHashing? phoneHashing = null)
 {
     private const int ScanPageSize = 1000;
 
@@ -34,8 +35,9 @@ public sealed class HoldCoverage(IMediaIndex index)
             return await PageOfListedIdsAsync(scope.MediaIds ?? [], continuationToken, pageSize, cancellationToken);
         }
 
-        var page = await index.QueryAsync(QueryFor(scope), continuationToken, pageSize, cancellationToken);
-        return page with { Items = page.Items.Where(scope.Covers).ToList() };
+        var hasher = phoneHashing is null || scope.Type != HoldScope.PhoneType ? null : await phoneHashing.GetAsync(cancellationToken);
+        var page = await index.QueryAsync(QueryFor(scope, hasher), continuationToken, pageSize, cancellationToken);
+        return page with { Items = page.Items.Where(m => scope.Covers(m, hasher)).ToList() };
     }
 
     private async Task<MediaPage> PageOfListedIdsAsync(IReadOnlyList<string> ids, string? token, int pageSize, CancellationToken cancellationToken)
@@ -49,11 +51,14 @@ public sealed class HoldCoverage(IMediaIndex index)
         return new MediaPage(found.Where(s => s is { Unreadable: null }).Select(s => s!.Record).ToList(), next);
     }
 
-    private static MediaQuery QueryFor(HoldScope scope) => scope.Type switch
+    private static IReadOnlyList<string> PhoneHashes(HoldScope scope, PhoneHasher? hasher) =>
+        scope.LookupHashes ?? new[] { scope.PhoneHash, hasher?.Canonical(scope.PhoneHash) }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+
+    private static MediaQuery QueryFor(HoldScope scope, PhoneHasher? hasher) => scope.Type switch
     {
         HoldScope.CctvType => new MediaQuery { Site = scope.Site, Kind = MediaKind.Cctv, From = scope.From, To = scope.To, Status = MediaStatus.Indexed },
         HoldScope.CallType => new MediaQuery { CallId = scope.CallId, Kind = MediaKind.Call },
-        HoldScope.PhoneType => new MediaQuery { Kind = MediaKind.Call, From = scope.From, To = scope.To, PhoneHash = scope.PhoneHash, Status = MediaStatus.Indexed },
+        HoldScope.PhoneType => new MediaQuery { Kind = MediaKind.Call, From = scope.From, To = scope.To, PhoneHashes = PhoneHashes(scope, hasher), Status = MediaStatus.Indexed },
         HoldScope.SystemType => new MediaQuery { System = scope.System, Kind = MediaKind.Call, From = scope.From, To = scope.To },
         _ => throw new ArgumentException($"Unknown hold scope type '{scope.Type}'.", nameof(scope)),
     };

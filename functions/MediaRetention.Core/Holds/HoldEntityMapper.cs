@@ -21,7 +21,7 @@ internal static class HoldEntityMapper
     public const int ScopeChunkLength = 30_000;
 
     private const string ScopeProperty = nameof(Hold.Scope);
-    private const string ScopePartsProperty = "ScopeParts";
+    private const string RequestedScopeProperty = nameof(Hold.RequestedScope);
 
     // A request body is at most 64 KB, so a scope never needs more than a handful of parts; this bounds what a
     // hand-edited ScopeParts can make the reader try.
@@ -45,17 +45,31 @@ internal static class HoldEntityMapper
             ["ReleasedBy"] = hold.Release?.ReleasedBy,
             ["ReleasedAt"] = hold.Release?.ReleasedAt,
             ["ReleaseReason"] = hold.Release?.Reason,
+            ["ReviewDecision"] = hold.Review?.Decision,
+            ["ReviewedBy"] = hold.Review?.ReviewedBy,
+            ["ReviewedAt"] = hold.Review?.ReviewedAt,
+            ["ReviewReason"] = hold.Review?.Reason,
         };
 
-        var scope = JsonSerializer.Serialize(hold.Scope, Json);
-        var parts = scope.Chunk(ScopeChunkLength).Select(chunk => new string(chunk)).ToList();
-        for (var i = 0; i < parts.Count; i++)
+        WriteScope(entity, ScopeProperty, hold.Scope);
+        if (hold.RequestedScope is { } requested)
         {
-            entity[ScopeName(i)] = parts[i];
+            WriteScope(entity, RequestedScopeProperty, requested);
         }
 
-        entity[ScopePartsProperty] = parts.Count;
         return entity;
+    }
+
+    private static void WriteScope(TableEntity entity, string property, HoldScope scope)
+    {
+        var json = JsonSerializer.Serialize(scope, Json);
+        var parts = json.Chunk(ScopeChunkLength).Select(chunk => new string(chunk)).ToList();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            entity[PartName(property, i)] = parts[i];
+        }
+
+        entity[property + "Parts"] = parts.Count;
     }
 
     /// <summary>The hold, or why the row cannot be read.</summary>
@@ -66,7 +80,7 @@ internal static class HoldEntityMapper
         var id = entity.RowKey ?? "";
         reader.Check(MediaId.IsWellFormed(id), "its id is not 32 lower-case hex characters");
         var status = reader.RequiredString(nameof(Hold.Status));
-        reader.Check(status is "" or HoldStatus.Active or HoldStatus.Released, $"its status is neither '{HoldStatus.Active}' nor '{HoldStatus.Released}'");
+        reader.Check(status is "" || HoldStatus.All.Contains(status), $"its status is not one of {string.Join(", ", HoldStatus.All)}");
         var caseNumber = reader.RequiredString(nameof(Hold.CaseNumber));
         var reason = reader.RequiredString(nameof(Hold.Reason));
         var requestedBy = new RequestedBy(reader.RequiredString("RequestedByAgency"), reader.RequiredString("RequestedByOfficer"));
@@ -77,7 +91,12 @@ internal static class HoldEntityMapper
         var releasedBy = reader.OptionalString("ReleasedBy");
         var releasedAt = reader.OptionalDate("ReleasedAt");
         var releaseReason = reader.OptionalString("ReleaseReason");
-        var scope = ReadScope(entity, reader);
+        var reviewDecision = reader.OptionalString("ReviewDecision");
+        var reviewedBy = reader.OptionalString("ReviewedBy");
+        var reviewedAt = reader.OptionalDate("ReviewedAt");
+        var reviewReason = reader.OptionalString("ReviewReason");
+        var scope = ReadScope(entity, reader, ScopeProperty);
+        var requestedScope = entity.ContainsKey(RequestedScopeProperty) ? ReadScope(entity, reader, RequestedScopeProperty) : null;
 
         if (!reader.Ok || scope is null)
         {
@@ -99,6 +118,10 @@ internal static class HoldEntityMapper
                 ? new HoldRelease(releasedBy, releasedAt ?? placedAt, releaseReason ?? "")
                 : null,
             Scope = scope,
+            Review = reviewDecision is not null && reviewedBy is not null
+                ? new HoldReview(reviewDecision, reviewedBy, reviewedAt ?? placedAt, reviewReason ?? "")
+                : null,
+            RequestedScope = requestedScope,
         };
         return new StoredHold(hold, etag);
     }
@@ -112,14 +135,15 @@ internal static class HoldEntityMapper
             CaseNumber = entity.TryGetValue(nameof(Hold.CaseNumber), out var caseNumber) ? caseNumber as string : null,
         };
 
-    private static HoldScope? ReadScope(TableEntity entity, EntityReader reader)
+    private static HoldScope? ReadScope(TableEntity entity, EntityReader reader, string property)
     {
         var parts = 1;
-        if (entity.TryGetValue(ScopePartsProperty, out var count) && count is not null)
+        var partsProperty = property + "Parts";
+        if (entity.TryGetValue(partsProperty, out var count) && count is not null)
         {
             if (count is not int n || n is < 1 or > MaxScopeParts)
             {
-                reader.Check(false, $"'{ScopePartsProperty}' is not a number from 1 to {MaxScopeParts}");
+                reader.Check(false, $"'{partsProperty}' is not a number from 1 to {MaxScopeParts}");
                 return null;
             }
 
@@ -129,7 +153,7 @@ internal static class HoldEntityMapper
         var json = new System.Text.StringBuilder();
         for (var i = 0; i < parts; i++)
         {
-            var part = reader.RequiredString(ScopeName(i));
+            var part = reader.RequiredString(PartName(property, i));
             if (part.Length == 0)
             {
                 return null;
@@ -160,6 +184,6 @@ internal static class HoldEntityMapper
         return problem is null ? scope : null;
     }
 
-    private static string ScopeName(int part) =>
-        part == 0 ? ScopeProperty : ScopeProperty + part.ToString(CultureInfo.InvariantCulture);
+    private static string PartName(string property, int part) =>
+        part == 0 ? property : property + part.ToString(CultureInfo.InvariantCulture);
 }

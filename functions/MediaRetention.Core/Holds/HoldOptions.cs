@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Holds;
 
@@ -16,4 +17,24 @@ public sealed class HoldOptions
     /// versioning and version-level immutability enabled: Azurite answers 501, so it is off by default.
     /// </summary>
     public bool UseImmutabilityLegalHold { get; set; }
+
+    /// <summary>
+    /// Open (not yet reviewed) preservation requests one police agency may have at once; beyond, a new request is a 429
+    /// until security reviews some.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int PoliceMaxOpenRequests { get; set; } = 20;
+
+    /// <summary>Longest window a police request may name (security may place longer holds, up to <see cref="MaxWindow"/>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan PoliceMaxWindow { get; set; } = TimeSpan.FromDays(31);
+}
+
+/// <summary>A police window longer than every hold's window would never apply.</summary>
+public sealed class HoldOptionsValidator : IValidateOptions<HoldOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HoldOptions options) =>
+        options.PoliceMaxWindow > options.MaxWindow
+            ? ValidateOptionsResult.Fail($"{HoldOptions.SectionName}:{nameof(HoldOptions.PoliceMaxWindow)} ({options.PoliceMaxWindow}) must not be longer than {HoldOptions.SectionName}:{nameof(HoldOptions.MaxWindow)} ({options.MaxWindow}).")
+            : ValidateOptionsResult.Success;
 }

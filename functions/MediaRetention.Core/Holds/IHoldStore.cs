@@ -13,8 +13,8 @@ public sealed record UnreadableHold(string Id, string Reason, string StorageETag
 
     public string? CaseNumber { get; init; }
 
-    /// <summary>Released holds do not block retention, readable or not.</summary>
-    public bool IsReleased => Status == HoldStatus.Released;
+    /// <summary>Released (or rejected) holds do not block retention, readable or not.</summary>
+    public bool IsReleased => Status is HoldStatus.Released or HoldStatus.Rejected;
 }
 
 /// <summary>A hold row as read: the hold, or why it cannot be read (exactly one of them), and its table ETag.</summary>
@@ -49,7 +49,13 @@ public interface IHoldStore
     /// <summary>Holds by status (null for all), optionally of one agency only, oldest first.</summary>
     Task<HoldPage> ListAsync(string? status, string? agency, string? continuationToken, int pageSize, CancellationToken cancellationToken);
 
-    /// <summary>The active holds, and the rows marked active that cannot be read. Cheap: one ranged query.</summary>
+    /// <summary>How many holds of this status (and agency) there are, counting no further than <paramref name="stopAt"/>.</summary>
+    Task<int> CountAsync(string status, string? agency, int stopAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The holds that preserve (active and requested), and the rows so marked that cannot be read. Cheap: one ranged
+    /// query.
+    /// </summary>
     Task<ActiveHolds> LoadActiveAsync(CancellationToken cancellationToken);
 
     /// <summary>

@@ -14,7 +14,14 @@ public sealed record PlaceHoldCommand(
     string Agency,
     string PlacedBy,
     DateTimeOffset? ReviewDate,
-    HoldScope Scope);
+    HoldScope Scope)
+{
+    /// <summary>
+    /// <see cref="HoldStatus.Active"/> (security, admin) or <see cref="HoldStatus.Requested"/> (police): a request
+    /// preserves at once all the same.
+    /// </summary>
+    public string Status { get; init; } = HoldStatus.Active;
+}
 
 /// <param name="CoveredMediaIds">The media marked held by this placement (blobs that still existed).</param>
 public sealed record PlaceHoldResult(Hold Hold, IReadOnlyList<string> CoveredMediaIds)
@@ -51,35 +58,15 @@ public sealed class PlaceHoldHandler(
             PlacedBy = command.PlacedBy,
             PlacedAt = time.GetUtcNow(),
             ReviewDate = command.ReviewDate,
-            Status = HoldStatus.Active,
+            Status = command.Status,
             Scope = command.Scope,
         };
         activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, hold.Id);
         await holds.CreateAsync(hold, cancellationToken);
 
-        var covered = new System.Collections.Concurrent.ConcurrentBag<string>();
-        Exception? markingFailure = null;
-        try
-        {
-            await Parallel.ForEachAsync(coverage.FindCoveredAsync(hold.Scope, cancellationToken),
-                new ParallelOptions { MaxDegreeOfParallelism = MarkParallelism, CancellationToken = cancellationToken },
-                async (media, ct) =>
-                {
-                    // A blob already gone cannot be preserved and is not counted as covered.
-                    if (await marks.MarkHeldAsync(media.Container, media.BlobName, ct))
-                    {
-                        covered.Add(media.Id);
-                    }
-                });
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The hold row is in force already (sweeps read it); only the marks are incomplete.
-            markingFailure = e;
-            logger.LogError(e, "Hold {HoldId} placed, but marking its media failed after {Covered}", hold.Id, covered.Count);
-        }
-
+        var (covered, markingFailure) = await MarkCoveredAsync(coverage, marks, hold, logger, cancellationToken);
         var details = HoldAuditDetails.For(hold);
+        details["status"] = hold.Status;
         details["coveredMedia"] = covered.Count.ToString(CultureInfo.InvariantCulture);
         if (markingFailure is not null)
         {
@@ -96,6 +83,34 @@ public sealed class PlaceHoldHandler(
 
         return new PlaceHoldResult(hold, [.. covered]);
     }
+
+    /// <summary>
+    /// Marks every blob the hold covers held (16 at a time); a blob already gone cannot be preserved and is not counted.
+    /// A failure is returned, not thrown: the hold row is in force already (sweeps read it), only the marks are incomplete.
+    /// </summary>
+    internal static async Task<(List<string> Covered, Exception? Failure)> MarkCoveredAsync(
+        HoldCoverage coverage, IBlobHoldMarks marks, Hold hold, ILogger logger, CancellationToken cancellationToken)
+    {
+        var covered = new System.Collections.Concurrent.ConcurrentBag<string>();
+        try
+        {
+            await Parallel.ForEachAsync(coverage.FindCoveredAsync(hold.Scope, cancellationToken),
+                new ParallelOptions { MaxDegreeOfParallelism = MarkParallelism, CancellationToken = cancellationToken },
+                async (media, ct) =>
+                {
+                    if (await marks.MarkHeldAsync(media.Container, media.BlobName, ct))
+                    {
+                        covered.Add(media.Id);
+                    }
+                });
+            return ([.. covered], null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Hold {HoldId} is in force, but marking its media failed after {Covered}", hold.Id, covered.Count);
+            return ([.. covered], e);
+        }
+    }
 }
 
 /// <summary>The hold was placed and is in force, but not every covered blob could be marked.</summary>
@@ -110,22 +125,27 @@ internal static class HoldAuditDetails
 {
     public static Dictionary<string, string?> For(Hold hold)
     {
-        var s = hold.Scope;
         var details = new Dictionary<string, string?>
         {
             ["caseNumber"] = hold.CaseNumber,
             ["agency"] = hold.Agency,
-            ["scope"] = s.Type,
         };
-        Put(details, "site", s.Site);
-        Put(details, "cameras", s.Cameras is { Count: > 0 } ? string.Join(',', s.Cameras) : null);
-        Put(details, "system", s.System);
-        Put(details, "callId", s.CallId);
-        Put(details, "phone", s.PhoneMasked);
-        Put(details, "mediaIds", s.MediaIds is { Count: > 0 } ? s.MediaIds.Count.ToString(CultureInfo.InvariantCulture) : null);
-        Put(details, "from", s.From?.ToString("O", CultureInfo.InvariantCulture));
-        Put(details, "to", s.To?.ToString("O", CultureInfo.InvariantCulture));
+        AddScope(details, hold.Scope, "");
         return details;
+    }
+
+    /// <summary>The scope's fields, each key prefixed (e.g. "requested." for the scope a request asked for).</summary>
+    public static void AddScope(Dictionary<string, string?> details, HoldScope s, string prefix)
+    {
+        details[prefix + "scope"] = s.Type;
+        Put(details, prefix + "site", s.Site);
+        Put(details, prefix + "cameras", s.Cameras is { Count: > 0 } ? string.Join(',', s.Cameras) : null);
+        Put(details, prefix + "system", s.System);
+        Put(details, prefix + "callId", s.CallId);
+        Put(details, prefix + "phone", s.PhoneMasked);
+        Put(details, prefix + "mediaIds", s.MediaIds is { Count: > 0 } ? s.MediaIds.Count.ToString(CultureInfo.InvariantCulture) : null);
+        Put(details, prefix + "from", s.From?.ToString("O", CultureInfo.InvariantCulture));
+        Put(details, prefix + "to", s.To?.ToString("O", CultureInfo.InvariantCulture));
     }
 
     private static void Put(Dictionary<string, string?> details, string key, string? value)

@@ -10,6 +10,9 @@ public enum ReleaseHoldOutcome
     Released,
     NotFound,
     AlreadyReleased,
+
+    /// <summary>A police request not yet reviewed: it is rejected, not released.</summary>
+    StillRequested,
 }
 
 /// <param name="Hold">The hold after (or, for AlreadyReleased, as found); null when the row cannot be read.</param>
@@ -72,6 +75,11 @@ public sealed class ReleaseHoldHandler(IHoldStore holds, IAuditLog audit, TimePr
                 }
 
                 continue;
+            }
+
+            if (hold.Status == HoldStatus.Requested)
+            {
+                return new ReleaseHoldResult(ReleaseHoldOutcome.StillRequested, hold);
             }
 
             if (!hold.IsActive)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using MediaRetention.Core.Phones;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ namespace MediaRetention.Core.Holds;
 /// <see cref="HoldEntityMapper"/> for the row format. Nothing read here throws on a bad row: unreadable rows are
 /// returned as such, so one bad row cannot stop ingest, the API or the sweep's reporting.
 /// </summary>
-public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaStorageOptions> options) : IHoldStore
+public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaStorageOptions> options, IPhoneHashing? phoneHashing = null) : IHoldStore
 {
     // Markers that an unreadable row was audited; a partition apart from the holds, so no hold query sees them.
     private const string ReportedPartition = "unreadable-reported";
@@ -82,13 +83,27 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
 
     public async Task<ActiveHolds> LoadActiveAsync(CancellationToken cancellationToken)
     {
-        var (holds, unreadable) = await LoadRowsAsync(Filter(HoldStatus.Active, null), cancellationToken);
-        return new ActiveHolds(holds, unreadable);
+        var (holds, unreadable) = await LoadRowsAsync(PreservingFilter, cancellationToken);
+        return new ActiveHolds(holds, unreadable, await HasherAsync(holds, cancellationToken));
+    }
+
+    public async Task<int> CountAsync(string status, string? agency, int stopAt, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(Filter(status, agency), 1000, ["RowKey"], cancellationToken))
+        {
+            if (++count >= stopAt)
+            {
+                break;
+            }
+        }
+
+        return count;
     }
 
     public async Task<ActiveHolds> LoadActiveThoroughAsync(CancellationToken cancellationToken)
     {
-        var (holds, unreadable) = await LoadRowsAsync(Filter(HoldStatus.Active, null), cancellationToken);
+        var (holds, unreadable) = await LoadRowsAsync(PreservingFilter, cancellationToken);
 
         // A row whose status is missing, not text or unknown matches no status filter: find those by reading every
         // row's status alone (a few bytes each), then read them whole.
@@ -96,7 +111,7 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
         await foreach (var row in statusOnly)
         {
             var status = row.TryGetValue(nameof(Hold.Status), out var value) ? value : null;
-            if (status is HoldStatus.Active or HoldStatus.Released)
+            if (status is string text && HoldStatus.All.Contains(text))
             {
                 continue;
             }
@@ -109,8 +124,17 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
             }
         }
 
-        return new ActiveHolds(holds, unreadable);
+        return new ActiveHolds(holds, unreadable, await HasherAsync(holds, cancellationToken));
     }
+
+    // Requested holds preserve exactly like active ones: the sweep, ingest marking and the API see both.
+    private static string PreservingFilter =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {HoldEntityMapper.Partition} and (Status eq {HoldStatus.Active} or Status eq {HoldStatus.Requested})");
+
+    // Only phone holds compare hashes: without one, nothing here needs the key ring (so CCTV keeps working while it is
+    // unavailable).
+    private async Task<PhoneHasher?> HasherAsync(List<Hold> holds, CancellationToken cancellationToken) =>
+        phoneHashing is null || !holds.Any(h => h.Scope.Type == HoldScope.PhoneType) ? null : await phoneHashing.GetAsync(cancellationToken);
 
     public async Task<bool> IsUnreadableReportedAsync(UnreadableHold hold, CancellationToken cancellationToken) =>
         (await table.GetEntityIfExistsAsync<TableEntity>(ReportedPartition, ReportedKey(hold), cancellationToken: cancellationToken)).HasValue;

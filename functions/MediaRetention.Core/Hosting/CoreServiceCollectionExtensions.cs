@@ -6,6 +6,7 @@ using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Operations;
+using MediaRetention.Core.Phones;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Azure;
@@ -44,16 +45,20 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
         services.TryAddSingleton<StorageProvisioner>();
         services.TryAddSingleton<BlobCorsRules>();
+        services.AddMediaRetentionPhones(configuration);
         services.TryAddSingleton<IngestBlobHandler>();
         services.AddMediaRetentionAudit(configuration);
 
         services.AddOptions<HoldOptions>().Bind(configuration.GetSection(HoldOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HoldOptions>, HoldOptionsValidator>());
         services.TryAddSingleton<IHoldStore, TableHoldStore>();
         services.TryAddSingleton<IBlobHoldMarks, AzureBlobHoldMarks>();
         services.TryAddSingleton<HoldCoverage>();
         services.TryAddSingleton<PlaceHoldHandler>();
         services.TryAddSingleton<ReleaseHoldHandler>();
+        services.TryAddSingleton<ReviewHoldHandler>();
+        services.TryAddSingleton<RekeyPhoneHashesHandler>();
         services.TryAddSingleton<IIngestHoldMarker, HoldIngestMarker>();
 
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName))

@@ -1,5 +1,7 @@
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Phones;
+using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
 using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -44,8 +46,14 @@ public sealed class IngestBlobHandler(
     IOptions<IngestOptions> ingestOptions,
     TimeProvider time,
     ILogger<IngestBlobHandler> logger,
-    MediaRetentionTelemetry telemetry)
+    MediaRetentionTelemetry telemetry,
+    RetentionPolicy? retention = null,
+    PhoneNumberParser? phoneParser = null,
+    IPhoneHashing? phoneHashing = null)
 {
+    private readonly PhoneNumberParser phones = phoneParser ?? new PhoneNumberParser(Microsoft.Extensions.Options.Options.Create(new PhoneOptions()));
+    private readonly IPhoneHashing hashing = phoneHashing ?? new FixedPhoneHashing(new PhoneHasher(PhoneHashKeyRing.Development));
+
     // Enough to ride out a burst of overwrites racing other hosts; the next trigger or scan retries anyway.
     private const int MaxAttempts = 5;
 
@@ -102,10 +110,15 @@ public sealed class IngestBlobHandler(
                 return new IngestResult(IngestOutcome.Unchanged, stored.Record);
             }
 
+            // A row that could not be read carries no evidence hash (nor phone hashes) to keep; it is simply rewritten.
+            var previous = stored is { Unreadable: null } ? stored.Record : null;
             MediaRecord record;
             try
             {
-                record = await BuildRecordAsync(id, kind, blob, cancellationToken);
+                // Hash first, then minimise the metadata (a new ETag, the same content), then mark and index that ETag:
+                // the hold marks' version tag and the sweep's delete condition name the version that stays.
+                record = await BuildRecordAsync(id, kind, blob, previous, cancellationToken);
+                record = await MinimiseMetadataAsync(record, blob, cancellationToken);
             }
             catch (BlobChangedException) when (attempt < MaxAttempts)
             {
@@ -113,7 +126,7 @@ public sealed class IngestBlobHandler(
             }
 
             var held = await holdMarker.MarkAsync(record, cancellationToken);
-            if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != blob.ETag)
+            if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != record.ETag)
             {
                 // Overwritten between hashing and marking: the mark may name a version that is gone, so this record
                 // must not be saved. Start over; after too many tries, fail (the next trigger or scan retries).
@@ -126,8 +139,6 @@ public sealed class IngestBlobHandler(
                 continue;
             }
 
-            // A row that could not be read carries no evidence hash to keep; it is simply rewritten.
-            var previous = stored is { Unreadable: null } ? stored.Record : null;
             if (held && previous is not null)
             {
                 record = KeepEvidenceHash(record, previous);
@@ -170,18 +181,18 @@ public sealed class IngestBlobHandler(
     private Task AuditAlterationAsync(MediaRecord record, CancellationToken cancellationToken)
     {
         logger.LogWarning("Held medium {MediaId} ({Container}/{BlobName}) was overwritten: content no longer matches its evidence hash",
-            record.Id, record.Container, record.BlobName);
+            record.Id, record.Container, NameMasking.BlobName(record.BlobName));
         return audit.AppendAsync(new AuditEvent("ingest", AuditActions.MediaAlteredUnderHold, "media/" + record.Id,
             new Dictionary<string, string?>
             {
                 ["container"] = record.Container,
-                ["blobName"] = record.BlobName,
+                ["blobName"] = NameMasking.BlobName(record.BlobName),
                 ["evidenceSha256"] = record.Sha256,
                 ["currentSha256"] = record.AlteredSha256,
             }), cancellationToken);
     }
 
-    private async Task<MediaRecord> BuildRecordAsync(string id, string kind, BlobSnapshot blob, CancellationToken cancellationToken)
+    private async Task<MediaRecord> BuildRecordAsync(string id, string kind, BlobSnapshot blob, MediaRecord? previous, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var (sha256, length) = blob.Size == 0
@@ -189,18 +200,20 @@ public sealed class IngestBlobHandler(
             : await HashAsync(blob, cancellationToken);
 
         var parsed = UploadContract.Parse(kind, blob.Name);
-        var rejection = parsed.Error ?? CheckContent(parsed.Name!, length, now) ?? CheckMetadata(kind, blob.Metadata);
+        var isCall = kind == MediaKind.Call;
+        var hasher = isCall ? await hashing.GetAsync(cancellationToken) : null;
+        var caller = isCall ? ReadPhone("caller", blob.Metadata, previous?.CallerMasked, previous?.CallerHash, hasher!) : PhoneField.None;
+        var callee = isCall ? ReadPhone("callee", blob.Metadata, previous?.CalleeMasked, previous?.CalleeHash, hasher!) : PhoneField.None;
+        var rejection = parsed.Error ?? CheckContent(parsed.Name!, length, now, blob.LastModified) ?? CheckMetadata(kind, blob.Metadata)
+            ?? caller.Problem ?? callee.Problem;
         var name = parsed.Name;
 
         // A time before the floor is no recording time at all, and may be one Table Storage cannot keep (before
         // 1601): the record keeps none, and its retention counts from the upload time like any rejected medium's.
         var recordedAt = name?.RecordedAt >= ingestOptions.Value.EarliestRecordingTime ? name.RecordedAt : (DateTimeOffset?)null;
 
-        blob.Metadata.TryGetValue("caller", out var caller);
-        blob.Metadata.TryGetValue("callee", out var callee);
         blob.Metadata.TryGetValue("direction", out var direction);
         blob.Metadata.TryGetValue("agent", out var agent);
-        var isCall = kind == MediaKind.Call;
 
         return new MediaRecord
         {
@@ -223,11 +236,81 @@ public sealed class IngestBlobHandler(
             ETag = blob.ETag,
             Direction = isCall ? direction?.ToLowerInvariant() : null,
             Agent = isCall ? agent : null,
-            CallerMasked = isCall ? PhoneNumber.Mask(caller) : null,
-            CalleeMasked = isCall ? PhoneNumber.Mask(callee) : null,
-            CallerHash = isCall ? PhoneNumber.Hash(caller) : null,
-            CalleeHash = isCall ? PhoneNumber.Hash(callee) : null,
+            CallerMasked = caller.Masked,
+            CalleeMasked = callee.Masked,
+            CallerHash = caller.Hash,
+            CalleeHash = callee.Hash,
         };
+    }
+
+    /// <summary>What ingest makes of one phone-number metadata value.</summary>
+    /// <param name="Masked">For people and for the blob's rewritten metadata.</param>
+    /// <param name="Hash">Keyed hash of the E.164 number, for holds.</param>
+    /// <param name="Problem">Why the upload is Rejected; null when the value is fine or absent.</param>
+    /// <param name="NeedsRewrite">The blob's metadata still holds the number in full.</param>
+    private sealed record PhoneField(string? Masked, string? Hash, string? Problem, bool NeedsRewrite)
+    {
+        public static PhoneField None { get; } = new(null, null, null, false);
+    }
+
+    private PhoneField ReadPhone(string name, IReadOnlyDictionary<string, string> metadata, string? previousMasked, string? previousHash, PhoneHasher hasher)
+    {
+        if (!metadata.TryGetValue(name, out var raw) || string.IsNullOrWhiteSpace(raw))
+        {
+            return PhoneField.None;
+        }
+
+        // "anonymous", "withheld", "unknown": no number was presented; nothing personal to keep or mask.
+        if (!raw.Any(char.IsAsciiDigit))
+        {
+            return PhoneField.None;
+        }
+
+        // Minimised by an earlier ingest of this blob (the index row is being rewritten): the number is gone from the
+        // blob, so the hash of the row before is kept when it is that same masked number.
+        if (PhoneNumberParser.IsMasked(raw))
+        {
+            return new PhoneField(raw, previousMasked == raw ? previousHash : null, null, false);
+        }
+
+        var parsed = phones.Parse(raw);
+        return parsed.Ok
+            ? new PhoneField(parsed.Masked, hasher.Hash(parsed.E164!), null, true)
+            : new PhoneField(PhoneNumber.Mask(raw), null, $"metadata '{name}' is not a valid phone number: {parsed.Problem}", true);
+    }
+
+    /// <summary>
+    /// Rewrites a call's metadata so caller and callee hold only their masked form, on the condition that the blob is
+    /// still the version just hashed (If-Match); the record then names the new ETag. No link, listing or export of
+    /// the blob carries a full number from here on.
+    /// </summary>
+    /// <exception cref="BlobChangedException">The blob changed since it was hashed: start over.</exception>
+    private async Task<MediaRecord> MinimiseMetadataAsync(MediaRecord record, BlobSnapshot blob, CancellationToken cancellationToken)
+    {
+        if (record.Kind != MediaKind.Call)
+        {
+            return record;
+        }
+
+        var rewritten = new Dictionary<string, string>(blob.Metadata.Count, StringComparer.OrdinalIgnoreCase);
+        var changed = false;
+        foreach (var (key, value) in blob.Metadata)
+        {
+            var masked = key.Equals("caller", StringComparison.OrdinalIgnoreCase) ? record.CallerMasked
+                : key.Equals("callee", StringComparison.OrdinalIgnoreCase) ? record.CalleeMasked
+                : value;
+            masked ??= value;
+            changed |= masked != value;
+            rewritten[key] = masked;
+        }
+
+        if (!changed)
+        {
+            return record;
+        }
+
+        var etag = await blobs.ReplaceMetadataAsync(blob.Container, blob.Name, rewritten, blob.ETag, cancellationToken);
+        return record with { ETag = etag };
     }
 
     private async Task<(string Sha256, long Length)> HashAsync(BlobSnapshot blob, CancellationToken cancellationToken)
@@ -236,7 +319,7 @@ public sealed class IngestBlobHandler(
         return await ContentHasher.ComputeSha256Async(content, cancellationToken);
     }
 
-    private string? CheckContent(ParsedMediaName name, long length, DateTimeOffset now)
+    private string? CheckContent(ParsedMediaName name, long length, DateTimeOffset now, DateTimeOffset uploadedAt)
     {
         if (length == 0)
         {
@@ -251,8 +334,17 @@ public sealed class IngestBlobHandler(
         }
 
         var latestAllowed = now + options.FutureTolerance;
-        return name.RecordedAt > latestAllowed
-            ? $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {options.FutureTolerance.TotalHours:0.#} h in the future"
+        if (name.RecordedAt > latestAllowed)
+        {
+            return $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {options.FutureTolerance.TotalHours:0.#} h in the future";
+        }
+
+        // Against the upload time, not now: a later re-index (reconcile, an index row repaired) decides the same way.
+        var tolerance = options.PastTolerance ?? retention?.For(name.Kind, name.Site, name.System);
+        return tolerance is { } past && name.RecordedAt < uploadedAt - past
+            ? $"recording time {UploadContract.FormatTimestamp(name.RecordedAt)} is more than {past.TotalDays:0.##} days before its upload at " +
+              $"{UploadContract.FormatTimestamp(uploadedAt)} ({IngestOptions.SectionName}:{nameof(IngestOptions.PastTolerance)}; default: the retention period), " +
+              "so the recorder's clock is probably wrong; kept, with retention counted from the upload time"
             : null;
     }
 
@@ -271,17 +363,16 @@ public sealed class IngestBlobHandler(
 
     private void LogIndexed(MediaRecord record)
     {
-        // Blob names of calls carry no phone numbers by contract; caller/callee are never logged. A rejected name broke
-        // the contract and might hold one: its digit runs are masked.
+        // caller/callee are never logged; names go through the one masking rule (long digit runs may be numbers).
         if (record.Status == MediaStatus.Rejected)
         {
             logger.LogWarning("Rejected {Container}/{BlobName} ({MediaId}): {Reason}",
-                record.Container, PhoneNumber.MaskDigitRuns(record.BlobName), record.Id, record.RejectionReason);
+                record.Container, NameMasking.BlobName(record.BlobName), record.Id, record.RejectionReason);
         }
         else
         {
             logger.LogInformation("Indexed {Container}/{BlobName} ({MediaId}, {Size} bytes, sha256 {Sha256})",
-                record.Container, record.BlobName, record.Id, record.Size, record.Sha256);
+                record.Container, NameMasking.BlobName(record.BlobName), record.Id, record.Size, record.Sha256);
         }
     }
 }

@@ -22,6 +22,15 @@ public sealed class IngestOptions
 
     public static readonly DateTimeOffset DefaultEarliestRecordingTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// A recording time further than this before the upload is rejected as implausible (a camera whose clock reset to
+    /// 2000 after a power cut names today's footage as old): kept as Rejected, retention counted from the upload time, so
+    /// nothing is deleted because of a wrong clock. Empty (the default): the retention period of that medium's
+    /// kind, site or phone system, i.e. anything that would already be expired when it arrives.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan? PastTolerance { get; set; }
+
     /// <summary>How often the runner lists the media containers for new or changed blobs.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);

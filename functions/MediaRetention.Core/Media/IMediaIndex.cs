@@ -25,7 +25,8 @@ public sealed record MediaQuery
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
     public string? Status { get; init; }
-    public string? PhoneHash { get; init; }
+    /// <summary>Calls whose caller or callee hash is any of these (the forms one number may be stored in).</summary>
+    public IReadOnlyList<string>? PhoneHashes { get; init; }
 }
 
 public sealed record MediaPage(IReadOnlyList<MediaRecord> Items, string? ContinuationToken)
@@ -75,4 +76,10 @@ public interface IMediaIndex
     /// cannot be read is listed with an empty ETag, so the reconcile indexes its blob again and rewrites it.
     /// </summary>
     IAsyncEnumerable<(string Id, string ETag)> ListRecordVersionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of the record rows of calls (with their table ETags, for conditional rewrites), in key order; rows that
+    /// cannot be read are left out. For maintenance that visits every call once (the phone-hash re-key).
+    /// </summary>
+    Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListCallRecordsAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken);
 }

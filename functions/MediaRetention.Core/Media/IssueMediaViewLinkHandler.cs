@@ -35,12 +35,13 @@ public sealed class IssueMediaViewLinkHandler(
         var expiresAt = EvidenceLinkLifetime.ExpiryFrom(time.GetUtcNow(), options.Value.ViewLinkLifetime);
         var link = await links.IssueReadLinkAsync(media.Container, media.BlobName, expiresAt, cancellationToken);
 
-        // What was viewed, by whom, until when; no phone numbers (the record's masked numbers stay out too).
+        // What was viewed, by whom, until when; no phone numbers (the record's masked numbers stay out too, and the name's
+        // long digit runs are masked: the media id in the target identifies it exactly).
         var details = new Dictionary<string, string?>
         {
             ["kind"] = media.Kind,
             ["container"] = media.Container,
-            ["blobName"] = media.BlobName,
+            ["blobName"] = NameMasking.BlobName(media.BlobName),
             ["expiresAt"] = EvidenceDocument.Time(expiresAt),
         };
         await audit.AppendAsync(new AuditEvent(command.Actor, AuditActions.MediaViewed, "media/" + media.Id, details), cancellationToken);

@@ -34,7 +34,7 @@ internal static class MediaQueryFilter
             AddTimeRange(clauses, q, rowKeyPrefix: "");
             AddEquals(clauses, nameof(MediaRecord.Kind), q.Kind);
         }
-        else if (q.Kind is not null || q.From is not null || q.To is not null || q.PhoneHash is not null)
+        else if (q.Kind is not null || q.From is not null || q.To is not null || q.PhoneHashes is not null)
         {
             var prefix = MediaTableLayout.TimePrefix + (q.Kind is null ? "" : q.Kind + "|");
             var low = q.Kind is not null && q.From is { } from ? MediaTableLayout.TimePartition(q.Kind, from) : prefix;
@@ -50,9 +50,12 @@ internal static class MediaQueryFilter
         }
 
         AddEquals(clauses, nameof(MediaRecord.Status), q.Status);
-        if (q.PhoneHash is not null)
+        if (q.PhoneHashes is { } hashes)
         {
-            clauses.Add(TableClient.CreateQueryFilter($"(CallerHash eq {q.PhoneHash} or CalleeHash eq {q.PhoneHash})"));
+            var any = hashes.Distinct(StringComparer.Ordinal)
+                .SelectMany(h => new[] { TableClient.CreateQueryFilter($"CallerHash eq {h}"), TableClient.CreateQueryFilter($"CalleeHash eq {h}") })
+                .ToList();
+            clauses.Add(any.Count == 0 ? "false" : "(" + string.Join(" or ", any) + ")");
         }
 
         return string.Join(" and ", clauses);

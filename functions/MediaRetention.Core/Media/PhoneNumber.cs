@@ -4,8 +4,9 @@ using System.Text;
 namespace MediaRetention.Core.Media;
 
 /// <summary>
-/// Phone numbers are personal data: they are never logged or indexed in the clear. The index keeps a
-/// masked form for people and a hash of the normalised number for matching holds.
+/// Masking of raw phone-number text, and the LEGACY unkeyed hash rows written before keyed hashes carry (a bare SHA-256
+/// of the number as written). Numbers are parsed with <see cref="Phones.PhoneNumberParser"/> and hashed with
+/// <see cref="Phones.PhoneHasher"/>; <see cref="Hash"/> is only for reading and re-keying old rows.
 /// </summary>
 public static class PhoneNumber
 {
@@ -58,7 +59,7 @@ public static class PhoneNumber
     }
 
     /// <summary>
-    /// SHA-256 of the normalised number. This is pseudonymisation, not anonymisation: the number space
+    /// LEGACY: SHA-256 of the normalised number, as rows written before keyed hashes carry it. This is pseudonymisation, not anonymisation: the number space
     /// is small enough to enumerate, so the hash is treated as personal data and only shown to roles
     /// that may see media.
     /// </summary>
@@ -70,39 +71,6 @@ public static class PhoneNumber
             : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
     }
 
-    /// <summary>
-    /// Text with every run of three or more digits masked but its last two ("pbx/+4791234567.wav" →
-    /// "pbx/+********67.wav"), for logs and reports of names that broke the upload contract and may hold a number.
-    /// </summary>
-    public static string MaskDigitRuns(string text)
-    {
-        var chars = text.ToCharArray();
-        var i = 0;
-        while (i < chars.Length)
-        {
-            if (!char.IsAsciiDigit(chars[i]))
-            {
-                i++;
-                continue;
-            }
-
-            var end = i;
-            while (end < chars.Length && char.IsAsciiDigit(chars[end]))
-            {
-                end++;
-            }
-
-            if (end - i >= 3)
-            {
-                for (var j = i; j < end - 2; j++)
-                {
-                    chars[j] = '*';
-                }
-            }
-
-            i = end;
-        }
-
-        return new string(chars);
-    }
+    /// <summary>Blob names for logs and audit entries: see <see cref="NameMasking"/>.</summary>
+    public static string MaskDigitRuns(string text) => NameMasking.BlobName(text);
 }

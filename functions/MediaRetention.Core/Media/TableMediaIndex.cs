@@ -145,6 +145,25 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
         }
     }
 
+    public async Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListCallRecordsAsync(
+        string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + "~"} and Kind eq {MediaKind.Call}");
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
+                           .AsPages(ContinuationTokens.Decode(continuationToken), pageSize).WithCancellation(cancellationToken))
+        {
+            var rows = page.Values
+                .Select(e => (Entity: e, Read: MediaEntityMapper.Read(e)))
+                .Where(r => r.Read.Record is not null)
+                .Select(r => new StoredMedia(r.Read.Record!, r.Entity.ETag.ToString()))
+                .ToList();
+            return (rows, ContinuationTokens.Encode(page.ContinuationToken));
+        }
+
+        return ([], null);
+    }
+
     private static (List<MediaRecord> Records, List<UnreadableMediaRow> Unreadable) ReadAll(IEnumerable<TableEntity> entities)
     {
         var records = new List<MediaRecord>();

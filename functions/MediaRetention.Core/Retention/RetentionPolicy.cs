@@ -6,12 +6,15 @@ namespace MediaRetention.Core.Retention;
 /// <summary>How long each medium is kept, counted from <see cref="MediaRecord.RetentionFrom"/>.</summary>
 public sealed class RetentionPolicy(IOptions<RetentionOptions> options)
 {
-    public TimeSpan For(MediaRecord media)
+    public TimeSpan For(MediaRecord media) => For(media.Kind, media.Site, media.System);
+
+    /// <summary>The retention of a medium of this kind, CCTV site or phone system.</summary>
+    public TimeSpan For(string kind, string? site, string? system)
     {
         var o = options.Value;
-        var days = media.Kind == MediaKind.Cctv
-            ? media.Site is { } site && o.SiteDays.TryGetValue(site, out var siteDays) ? siteDays : o.CctvDays
-            : media.System is { } system && o.SystemDays.TryGetValue(system, out var systemDays) ? systemDays : o.CallDays;
+        var days = kind == MediaKind.Cctv
+            ? site is not null && o.SiteDays.TryGetValue(site, out var siteDays) ? siteDays : o.CctvDays
+            : system is not null && o.SystemDays.TryGetValue(system, out var systemDays) ? systemDays : o.CallDays;
         return TimeSpan.FromDays(days);
     }
 

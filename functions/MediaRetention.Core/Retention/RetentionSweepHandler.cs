@@ -616,14 +616,14 @@ public sealed class RetentionSweepHandler(
                     var result = await ingest.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name), ct);
                     if (result is { Outcome: IngestOutcome.Indexed or IngestOutcome.Rejected, Record: { } record })
                     {
-                        report.Add(new ReconciledMedium(record.Id, record.Container, PhoneNumber.MaskDigitRuns(record.BlobName),
+                        report.Add(new ReconciledMedium(record.Id, record.Container, NameMasking.BlobName(record.BlobName),
                             record.Status, record.RejectionReason));
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     logger.LogError(e, "Could not index {Container}/{BlobName} ({MediaId}) while reconciling",
-                        blob.Container, PhoneNumber.MaskDigitRuns(blob.Name), MediaId.For(blob.Container, blob.Name));
+                        blob.Container, NameMasking.BlobName(blob.Name), MediaId.For(blob.Container, blob.Name));
                     counters.Failed(options.Value.MaxConsecutiveFailures);
                 }
             });
@@ -646,11 +646,10 @@ public sealed class RetentionSweepHandler(
             });
 
     /// <summary>
-    /// The name for logs and the audit log. A rejected name broke the contract and may hold a phone number: its digit
-    /// runs are masked (the media id, a hash of the exact name, still identifies it).
+    /// The name for logs and the audit log, through the one masking rule (<see cref="NameMasking"/>): any name may hold a
+    /// phone number (a call id is free text), and the media id, a hash of the exact name, still identifies it.
     /// </summary>
-    private static string ShownName(MediaRecord media) =>
-        media.Status == MediaStatus.Indexed ? media.BlobName : PhoneNumber.MaskDigitRuns(media.BlobName);
+    private static string ShownName(MediaRecord media) => NameMasking.BlobName(media.BlobName);
 
     private static Dictionary<string, string?> DeletionDetails(string sweepId, MediaRecord media, bool alreadyGone) => new()
     {

@@ -88,6 +88,20 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
         }
     }
 
+    public async Task<string> ReplaceMetadataAsync(string container, string name, IDictionary<string, string> metadata, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await clients.Get(container, name).SetMetadataAsync(metadata,
+                new BlobRequestConditions { IfMatch = new ETag(etag) }, cancellationToken);
+            return Quoted(info.Value.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            throw new BlobChangedException(container, name);
+        }
+    }
+
     public async Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken)
     {
         // If-Match on the indexed version as well, so an overwritten blob is never deleted whatever happened to its

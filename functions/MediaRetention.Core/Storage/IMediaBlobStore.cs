@@ -39,6 +39,13 @@ public interface IMediaBlobStore
     IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Replaces the blob's metadata if it is still the version with <paramref name="etag"/>; returns the new ETag
+    /// (metadata changes the ETag, not the content).
+    /// </summary>
+    /// <exception cref="BlobChangedException">The blob was overwritten or deleted meanwhile.</exception>
+    Task<string> ReplaceMetadataAsync(string container, string name, IDictionary<string, string> metadata, string etag, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The container's blobs page by page, from <paramref name="continuation"/> (a page's
     /// <see cref="BlobListPage.Continuation"/>; null: from the start). A missing container lists nothing.
     /// </summary>

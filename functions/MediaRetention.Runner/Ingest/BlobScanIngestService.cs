@@ -74,7 +74,7 @@ public sealed class BlobScanIngestService(
         {
             await foreach (var blob in blobs.ListAsync(container, cancellationToken))
             {
-                var key = (blob.Container, blob.Name);
+                var key = (blob.Container, MediaRetention.Core.Media.NameMasking.BlobName(blob.Name));
                 seen.Add(key);
                 if (known.TryGetValue(key, out var etag) && etag == blob.ETag)
                 {

@@ -64,6 +64,10 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             Assert.Equal(HttpStatusCode.Created, place.StatusCode);
             holdId = (await place.Content.ReadFromJsonAsync<PlacedHoldResponse>())!.Hold.Id;
 
+            // A request shows no evidence until security approves it.
+            Assert.Equal(HttpStatusCode.Conflict, (await police.GetAsync($"/api/holds/{holdId}/evidence")).StatusCode);
+            await runner.ApproveAsync(holdId);
+
             // 1. Page by page, with a requested lifetime.
             var requestedAt = DateTimeOffset.UtcNow;
             var first = await GetJsonAsync(police, $"/api/holds/{holdId}/evidence?pageSize=2&linkLifetime=PT2H");

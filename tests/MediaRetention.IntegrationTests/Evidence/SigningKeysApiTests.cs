@@ -116,7 +116,9 @@ public sealed class SigningKeysApiTests(AzuriteFixture azurite) : IDisposable
             scope = new { type = "cctv", site = "oslo-1", from = "2026-11-20T09:00:00Z", to = "2026-11-20T12:00:00Z" },
         });
         Assert.Equal(HttpStatusCode.Created, place.StatusCode);
-        return (await place.Content.ReadFromJsonAsync<PlacedHoldResponse>())!.Hold.Id;
+        var holdId = (await place.Content.ReadFromJsonAsync<PlacedHoldResponse>())!.Hold.Id;
+        await runner.ApproveAsync(holdId);
+        return holdId;
     }
 
     private Task<FetchEvidenceScript.Result> RunScriptAsync(params string[] args) => FetchEvidenceScript.RunAsync(work.FullName, ScriptTimeout, args);

@@ -35,6 +35,8 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
         // A hold of the oslo agency, placed by its own police liaison.
         var placed = await (await clients[Police].PostAsJsonAsync("/api/holds", HoldBody("oslo-pd"))).Content.ReadFromJsonAsync<PlacedHoldResponse>();
         var holdId = placed!.Hold.Id;
+        await runner.ApproveAsync(holdId); // evidence is for approved (active) holds
+        var unknown = new string('b', 32);
 
         // An operation of each kind, finished: a sweep (admin's) and an evidence check of the oslo hold.
         var sweepOperation = await clients[Admin].WaitForOperationAsync(await clients[Admin].StartOperationAsync("/api/retention/sweep"));
@@ -61,7 +63,13 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("GET", sweepOperation.Location, () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound, admin: HttpStatusCode.OK)),
             ("GET", verifyOperation.Location, () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("GET", $"/api/operations/{new string('c', 32)}", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound)),
-            ("POST", $"/api/holds/{new string('b', 32)}/release", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
+            ("POST", $"/api/holds/{unknown}/release", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
+            ("POST", $"/api/holds/{unknown}/approve", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
+            ("POST", $"/api/holds/{unknown}/reject", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
+            ("POST", $"/api/holds/{holdId}/approve", () => new { reason = "r" }, Row(ok: HttpStatusCode.Conflict, police: HttpStatusCode.Forbidden)),
+            ("POST", $"/api/holds/{holdId}/reject", () => new { reason = "r" }, Row(ok: HttpStatusCode.Conflict, police: HttpStatusCode.Forbidden)),
+            ("GET", "/api/holds?status=requested", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK)),
+            ("POST", "/api/maintenance/phone-hashes/rekey", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
         };
 
         var failures = new List<string>();
@@ -94,6 +102,37 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             if (actual != expected)
             {
                 failures.Add($"POST release as {caller}: expected {(int)expected}, got {(int)actual}");
+            }
+        }
+
+        // A request each for approve and reject: police (own agency or not) are refused, the first reviewer wins, the
+        // second sees 409; the police see their request's status, never its coverage or evidence, until it is approved.
+        foreach (var action in new[] { "approve", "reject" })
+        {
+            var request = (await (await clients[Police].PostAsJsonAsync("/api/holds", HoldBody("oslo-pd"))).Content.ReadFromJsonAsync<PlacedHoldResponse>())!.Hold.Id;
+            foreach (var (path, expected) in new[] { ($"/api/holds/{request}/evidence", HttpStatusCode.Conflict), ($"/api/holds/{request}/evidence/manifest", HttpStatusCode.Conflict) })
+            {
+                foreach (var caller in new[] { Police, Security, Admin })
+                {
+                    var actual = (await clients[caller].GetAsync(path)).StatusCode;
+                    if (actual != expected)
+                    {
+                        failures.Add($"GET {path} of a request as {caller}: expected {(int)expected}, got {(int)actual}");
+                    }
+                }
+            }
+
+            foreach (var (caller, expected) in new[]
+                     {
+                         (None, HttpStatusCode.Unauthorized), (Wrong, HttpStatusCode.Unauthorized), (Police, HttpStatusCode.Forbidden),
+                         (OtherPolice, HttpStatusCode.Forbidden), (Security, HttpStatusCode.OK), (Admin, HttpStatusCode.Conflict),
+                     })
+            {
+                var actual = (await clients[caller].PostAsJsonAsync($"/api/holds/{request}/{action}", new { reason = "reviewed" })).StatusCode;
+                if (actual != expected)
+                {
+                    failures.Add($"POST {action} as {caller}: expected {(int)expected}, got {(int)actual}");
+                }
             }
         }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
 using MediaRetention.Core.Audit;
+using MediaRetention.Core.Holds;
 using MediaRetention.IntegrationTests.Infrastructure;
 
 namespace MediaRetention.IntegrationTests.Holds;
@@ -36,14 +37,18 @@ public sealed class HoldScenarioTests(AzuriteFixture azurite)
         });
         Assert.Equal(HttpStatusCode.Created, place.StatusCode);
         var placed = (await place.Content.ReadFromJsonAsync<PlacedHoldResponse>())!;
-        Assert.Equal(1, placed.CoveredMedia);
+        Assert.Null(placed.CoveredMedia); // a request: the police see its case data and status only
+        Assert.Equal(HoldStatus.Requested, placed.Hold.Status);
         Assert.Equal(TestKeys.PoliceAgency, placed.Hold.Agency);
         Assert.Equal("liaison-oslo", placed.Hold.PlacedBy);
         var holdId = placed.Hold.Id;
+        Assert.Null((await police.GetFromJsonAsync<HoldDetailResponse>($"/api/holds/{holdId}"))!.CoveredMedia);
 
-        // 2. A security key sees it.
-        var seen = await security.GetFromJsonAsync<HoldListResponse>("/api/holds?status=active");
+        // 2. A security key sees it in the requests and approves it.
+        var seen = await security.GetFromJsonAsync<HoldListResponse>("/api/holds?status=requested");
         Assert.Contains(seen!.Items, h => h.Id == holdId);
+        await runner.ApproveAsync(holdId);
+        Assert.Single((await police.GetFromJsonAsync<HoldDetailResponse>($"/api/holds/{holdId}"))!.CoveredMedia!.Items);
 
         // 3. An upload later, falling in the window, shows as held (and is marked on the blob itself).
         var later = cctv.GetBlobClient("oslo-1/cam-1/20261120T113000Z.mp4");
@@ -54,7 +59,7 @@ public sealed class HoldScenarioTests(AzuriteFixture azurite)
         Assert.Equal([holdId], media!.Holds!.Select(h => h.Id));
         await WaitForTagAsync(later, "yes");
         var detail = await security.GetFromJsonAsync<HoldDetailResponse>($"/api/holds/{holdId}");
-        Assert.Equal(2, detail!.CoveredMedia.Items.Count);
+        Assert.Equal(2, detail!.CoveredMedia!.Items.Count);
 
         // 4. A police key cannot release it; 5. a security key can; a second release conflicts.
         var policeRelease = await police.PostAsJsonAsync($"/api/holds/{holdId}/release", new { reason = "case closed" });
@@ -70,6 +75,7 @@ public sealed class HoldScenarioTests(AzuriteFixture azurite)
         var audit = await admin.GetFromJsonAsync<AuditPage>("/api/audit?pageSize=1000", JsonSerializerOptions.Web);
         var actions = audit!.Items.Select(e => (e.Action, e.Actor)).ToList();
         Assert.Contains((AuditActions.HoldPlaced, "liaison-oslo"), actions);
+        Assert.Contains((AuditActions.HoldApproved, "guard-1"), actions);
         Assert.Contains((AuditActions.AccessDenied, "liaison-oslo"), actions);
         Assert.Contains((AuditActions.HoldReleased, "guard-1"), actions);
         var verify = await admin.GetFromJsonAsync<AuditVerification>("/api/audit/verify", JsonSerializerOptions.Web);

@@ -43,6 +43,9 @@ public sealed class CoreHarness : IAsyncDisposable
             [nameof(storage.MediaTable)] = storage.MediaTable,
             [nameof(storage.HoldsTable)] = storage.HoldsTable,
             [nameof(storage.AuditTable)] = storage.AuditTable,
+            // Tests upload clips that are expired already; the product rejects those by default (Ingest:PastTolerance).
+            ["Ingest:PastTolerance"] = "3650.00:00:00",
+            ["PhoneHash:Keys:0"] = TestKeys.PhoneHashKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

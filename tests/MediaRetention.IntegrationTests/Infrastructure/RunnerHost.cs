@@ -64,14 +64,37 @@ public sealed class RunnerHost : IAsyncDisposable
             // Tests send many wrong keys from one address on purpose; the rate limit has its own tests.
             "--Abuse:FailedAuthLimit=10000",
         };
+        // Tests upload clips that are expired already (named 40 days back) to exercise the sweep; the product rejects such
+        // recording times (Ingest:PastTolerance, default the retention period). A test that wants the product's default
+        // passes the key with a null value.
+        if (settings?.ContainsKey("Ingest:PastTolerance") != true)
+        {
+            args.Add("--Ingest:PastTolerance=3650.00:00:00");
+        }
+
         args.AddRange(TestKeys.Settings());
+        args.Add($"--PhoneHash:Keys:0={TestKeys.PhoneHashKey}");
         args.AddRange(TestSigningKeys.RunnerSettings());
-        args.AddRange((settings ?? new Dictionary<string, string?>()).Select(s => $"--{s.Key}={s.Value}"));
+        args.AddRange((settings ?? new Dictionary<string, string?>()).Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}"));
 
         var app = RunnerApp.Build([.. args], configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunnerHost(app, new Uri(address));
+    }
+
+    /// <summary>
+    /// Security approves a police preservation request as requested (police holds start "requested" and show no
+    /// coverage or evidence until then).
+    /// </summary>
+    public async Task ApproveAsync(string holdId, string reason = "Approved: the footage concerns the reported case")
+    {
+        using var security = ClientFor(TestKeys.Security);
+        using var response = await security.PostAsJsonAsync($"/api/holds/{holdId}/approve", new { reason });
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Approving hold {holdId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
     }
 
     /// <summary>Polls a GET until the predicate holds on its JSON body, or fails after the timeout.</summary>
@@ -111,6 +134,12 @@ public static class TestKeys
     public const string Admin = "test-key-admin";
     public const string PoliceAgency = "oslo-pd";
     public const string OtherPoliceAgency = "bergen-pd";
+
+    /// <summary>The fixed phone-hash key of the tests (a ring of one key, id "test").</summary>
+    public static readonly string PhoneHashKey = "test:" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("MediaRetention test phone hash key"u8.ToArray()));
+
+    public static MediaRetention.Core.Phones.PhoneHasher PhoneHasher { get; } =
+        new(MediaRetention.Core.Phones.PhoneHashKeyRing.Parse([PhoneHashKey], "test"));
 
     public static IEnumerable<string> Settings()
     {

@@ -61,6 +61,59 @@ public sealed class RetentionRaceAndFaultTests(AzuriteFixture azurite, ITestOutp
     }
 
     [Fact]
+    public async Task Police_requests_placed_while_a_sweep_is_deleting_win_like_active_holds_and_a_rejection_lets_go()
+    {
+        var heldChecked = 0;
+        for (var iteration = 0; iteration < 3; iteration++)
+        {
+            var random = new Random(100 + iteration);
+            var storage = AzuriteFixture.UniqueStorageOptions();
+            await using var harness = await CoreHarness.CreateAsync(azurite.ConnectionString, storage, settings: SweepSettings);
+            var media = await UploadExpiredClipsAsync(harness, 150, sites: 3);
+            harness.Time.Advance(TimeSpan.FromMinutes(1));
+
+            var sweep = Task.Run(() => harness.Get<RetentionSweepHandler>().SweepAsync("race test", default));
+            var placed = new List<PlaceHoldResult>();
+            while (!sweep.IsCompleted)
+            {
+                placed.Add(await PlaceRandomHoldAsync(harness, random, media, HoldStatus.Requested));
+            }
+
+            var summary = await sweep;
+            Assert.All(placed, p => Assert.Equal(HoldStatus.Requested, p.Hold.Status));
+            var lost = placed.SelectMany(p => p.CoveredMediaIds.Select(id => (Hold: p.Hold.Id, Clip: media[id])))
+                .Where(c => !harness.ExistsAsync(storage.CctvContainer, c.Clip).GetAwaiter().GetResult())
+                .Select(c => $"{c.Clip} (request {c.Hold})").ToList();
+            Assert.True(lost.Count == 0, $"media of a preservation request deleted in iteration {iteration}: {string.Join(", ", lost)}");
+            Assert.True(summary.Deleted > 0, "the sweep deleted nothing, so nothing raced");
+            heldChecked += placed.Sum(p => p.CoveredMediaIds.Count);
+
+            // Rejected, a request preserves nothing: the next sweep deletes what only it kept.
+            var last = placed.Last(p => p.CoveredMediaIds.Count > 0);
+            var onlyItsOwn = last.CoveredMediaIds.Where(id => placed.Count(p => p.CoveredMediaIds.Contains(id)) == 1).ToList();
+            foreach (var request in placed)
+            {
+                await harness.Get<ReviewHoldHandler>().HandleAsync(new ReviewHoldCommand(request.Hold.Id, "guard-1",
+                    request == last ? HoldReview.Rejected : HoldReview.Approved, "reviewed"), default);
+            }
+
+            harness.Time.Advance(TimeSpan.FromMinutes(1));
+            await harness.Get<RetentionSweepHandler>().SweepAsync("after review", default);
+            foreach (var id in onlyItsOwn)
+            {
+                Assert.False(await harness.ExistsAsync(storage.CctvContainer, media[id]), $"{media[id]} was kept only by a rejected request");
+            }
+
+            foreach (var id in placed.Where(p => p != last).SelectMany(p => p.CoveredMediaIds))
+            {
+                Assert.True(await harness.ExistsAsync(storage.CctvContainer, media[id]), $"{media[id]} is kept by an approved request");
+            }
+        }
+
+        Assert.True(heldChecked > 0, "no request covered anything while the sweeps ran");
+    }
+
+    [Fact]
     public async Task Storage_lost_mid_sweep_then_the_next_sweep_finishes_and_keeps_everything_else()
     {
         await using var server = await AzuriteInstance.StartAsync(persistent: true);
@@ -133,10 +186,10 @@ public sealed class RetentionRaceAndFaultTests(AzuriteFixture azurite, ITestOutp
         return names.ToDictionary(n => MediaId.For(harness.Storage.CctvContainer, n));
     }
 
-    private static Task<PlaceHoldResult> PlaceRandomHoldAsync(CoreHarness harness, Random random, Dictionary<string, string> media)
+    private static Task<PlaceHoldResult> PlaceRandomHoldAsync(CoreHarness harness, Random random, Dictionary<string, string> media, string status = HoldStatus.Active)
     {
         var ids = media.Keys.OrderBy(_ => random.Next()).Take(random.Next(1, 8)).ToList();
         return harness.Get<PlaceHoldHandler>().HandleAsync(new PlaceHoldCommand("RACE-1", "race test", new RequestedBy("pd", "o"), "pd", "tester", null,
-            new HoldScope { Type = HoldScope.MediaType, MediaIds = ids }), default);
+            new HoldScope { Type = HoldScope.MediaType, MediaIds = ids }) { Status = status }, default);
     }
 }

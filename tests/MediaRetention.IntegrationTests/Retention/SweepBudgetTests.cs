@@ -134,6 +134,9 @@ public sealed class SweepBudgetTests(AzuriteFixture azurite)
         public IAsyncEnumerable<BlobListPage> ListPagesAsync(string container, string? continuation, CancellationToken cancellationToken) =>
             inner.ListPagesAsync(container, continuation, cancellationToken);
 
+        public Task<string> ReplaceMetadataAsync(string container, string name, IDictionary<string, string> metadata, string etag, CancellationToken cancellationToken) =>
+            inner.ReplaceMetadataAsync(container, name, metadata, etag, cancellationToken);
+
         public async Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken)
         {
             var outcome = await inner.DeleteIfUnchangedAndNotHeldAsync(container, name, etag, cancellationToken);

@@ -70,6 +70,17 @@ public sealed class RunScriptTests
             Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
             Assert.True(await AcceptsAsync(blob) && await AcceptsAsync(queue) && await AcceptsAsync(table), "Azurite is not on the chosen ports");
 
+            // The phone-hash key ring it made beside the dev keys: one random 32-byte key, readable by its owner only.
+            var ring = Path.Combine(data.FullName, "phone-hash-keys.txt");
+            var keys = MediaRetention.Core.Phones.PhoneHashKeyRing.Parse(File.ReadAllLines(ring), ring);
+            Assert.Equal(("k1", 32), (keys.Single().Id, keys.Single().Secret.Length));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ring));
+            }
+
+            Assert.Contains("phone-hash-keys.txt", banner, StringComparison.Ordinal);
+
             Signal("TERM", group);
             using (var stopping = new CancellationTokenSource(StopDeadline))
             {

@@ -140,8 +140,9 @@ public sealed class ConsoleApiTests(AzuriteFixture azurite)
 
         using var police = runner.ClientFor(TestKeys.Police);
         var policePreview = (await (await police.PostAsJsonAsync("/api/holds/preview", body)).Content.ReadFromJsonAsync<HoldPreviewResponse>(JsonSerializerOptions.Web))!;
-        Assert.Equal(2, policePreview.CoveredMedia);
+        Assert.Null(policePreview.CoveredMedia); // police learn what a request covers only once it is approved
         Assert.Null(policePreview.Items); // police may not list media
+        Assert.Equal("oslo-1", policePreview.Scope.Site);
 
         var badWindow = await runner.Client.PostAsJsonAsync("/api/holds/preview", new
         {

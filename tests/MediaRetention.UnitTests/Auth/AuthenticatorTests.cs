@@ -52,6 +52,46 @@ public sealed class AuthenticatorTests
     }
 
     [Theory]
+    [InlineData("""{"claims":[null]}""")]
+    [InlineData("""{"claims":[{"typ":null,"val":"admin"}]}""")]
+    [InlineData("""{"claims":[{"typ":"roles"}]}""")]
+    [InlineData("""{"claims":[{"typ":"roles","val":7}]}""")]
+    [InlineData("""{"claims":{"typ":"roles"}}""")]
+    [InlineData("""null""")]
+    [InlineData("""[]""")]
+    [InlineData("""{"claims":[]}""")]
+    [InlineData("""{"auth_typ":"aad","claims":[{"typ":"name","val":"Kari"}]}""")]
+    public void A_principal_with_bad_json_or_missing_claims_is_invalid_and_never_throws(string json)
+    {
+        var authenticator = new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: true);
+
+        var result = authenticator.Authenticate(Request(AppServicePrincipalAuthenticator.PrincipalHeader, Convert.ToBase64String(Encoding.UTF8.GetBytes(json))));
+
+        Assert.Equal(AuthenticationStatus.Invalid, result.Status);
+        Assert.Null(result.Caller);
+    }
+
+    [Fact]
+    public void A_principal_that_is_not_utf8_json_is_invalid()
+    {
+        var result = new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: true)
+            .Authenticate(Request(AppServicePrincipalAuthenticator.PrincipalHeader, Convert.ToBase64String([0xff, 0xfe, 0x00, 0x7b])));
+
+        Assert.Equal(AuthenticationStatus.Invalid, result.Status);
+    }
+
+    [Fact]
+    public void A_huge_or_control_character_name_is_bounded_before_it_reaches_the_audit_log()
+    {
+        var principal = "{\"claims\":[{\"typ\":\"name\",\"val\":\"" + new string('k', 5000) + "\\u0007\"},{\"typ\":\"roles\",\"val\":\"admin\"}]}";
+        var result = new AppServicePrincipalAuthenticator(platformAuthenticationEnabled: true)
+            .Authenticate(Request(AppServicePrincipalAuthenticator.PrincipalHeader, Convert.ToBase64String(Encoding.UTF8.GetBytes(principal))));
+
+        Assert.Equal(256, result.Caller!.Name.Length);
+        Assert.DoesNotContain(result.Caller.Name, char.IsControl);
+    }
+
+    [Theory]
     [InlineData(null, AuthenticationStatus.None)]
     [InlineData("not base64!", AuthenticationStatus.Invalid)]
     public void Missing_or_malformed_principals_are_not_authenticated(string? header, AuthenticationStatus status)

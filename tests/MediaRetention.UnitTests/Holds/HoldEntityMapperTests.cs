@@ -61,7 +61,7 @@ public sealed class HoldEntityMapperTests
         { "scope parts absurd", e => e["ScopeParts"] = 100000, "'ScopeParts'" },
         { "scope a number", e => e["Scope"] = 42, "'Scope' is not text" },
         { "status missing", e => e.Remove("Status"), "'Status' is missing" },
-        { "status unknown", e => e["Status"] = "Active", "neither 'active' nor 'released'" },
+        { "status unknown", e => e["Status"] = "Active", "is not one of requested, active, released, rejected" },
         { "placed at text", e => e["PlacedAt"] = "yesterday", "'PlacedAt' is not a date" },
         { "case number missing", e => e.Remove("CaseNumber"), "'CaseNumber' is missing" },
         { "agency a number", e => e["Agency"] = 7, "'Agency' is not text" },

@@ -28,7 +28,56 @@ public sealed class IngestBlobHandlerTests : IDisposable
     {
         index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(true);
         handler = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage),
-            Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger, probe.Telemetry);
+            Options.Create(new IngestOptions()), new FakeTimeProvider(Now), logger, probe.Telemetry, Retention());
+    }
+
+    private static MediaRetention.Core.Retention.RetentionPolicy Retention(Action<MediaRetention.Core.Retention.RetentionOptions>? configure = null)
+    {
+        var options = new MediaRetention.Core.Retention.RetentionOptions();
+        configure?.Invoke(options);
+        return new MediaRetention.Core.Retention.RetentionPolicy(Options.Create(options));
+    }
+
+    [Fact]
+    public async Task A_clock_reset_to_2000_is_rejected_and_kept_from_its_upload_time()
+    {
+        const string name = "oslo-1/cam-2/20000101T000000Z.mp4";
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", name), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        var saved = SavedRecord();
+        Assert.Contains("more than 30 days before its upload", saved.RejectionReason);
+        Assert.Contains("Ingest:PastTolerance", saved.RejectionReason);
+        Assert.Equal(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero), saved.RecordedAt);
+        Assert.Equal(saved.UploadedAt, saved.RetentionFrom);
+        Assert.Equal(Now.AddMinutes(-1), saved.RetentionFrom);
+    }
+
+    [Theory]
+    [InlineData("oslo-1/cam-2/20261025T120000Z.mp4", IngestOutcome.Indexed)]  // 30 days less a few minutes before upload
+    [InlineData("oslo-1/cam-2/20261025T115000Z.mp4", IngestOutcome.Rejected)] // just over 30 days
+    [InlineData("long/cam-2/20260901T000000Z.mp4", IngestOutcome.Indexed)]    // a site kept 90 days
+    public async Task The_default_past_tolerance_is_the_retention_of_that_kind_or_site(string name, IngestOutcome expected)
+    {
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+        var withSite = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage), Options.Create(new IngestOptions()),
+            new FakeTimeProvider(Now), logger, probe.Telemetry, Retention(o => o.SiteDays["long"] = 90));
+
+        Assert.Equal(expected, (await withSite.HandleAsync(new IngestBlobCommand("cctv", name), default)).Outcome);
+    }
+
+    [Fact]
+    public async Task The_past_tolerance_is_a_setting()
+    {
+        const string name = "oslo-1/cam-2/20261121T120000Z.mp4"; // three days before upload
+        GivenBlob("cctv", name, "clip"u8.ToArray(), "\"e1\"");
+        var strict = new IngestBlobHandler(blobs, index, holdMarker, audit, Options.Create(Storage),
+            Options.Create(new IngestOptions { PastTolerance = TimeSpan.FromDays(2) }), new FakeTimeProvider(Now), logger, probe.Telemetry, Retention());
+
+        Assert.Equal(IngestOutcome.Rejected, (await strict.HandleAsync(new IngestBlobCommand("cctv", name), default)).Outcome);
+        Assert.Contains("more than 2 days before its upload", SavedRecord().RejectionReason);
     }
 
     [Fact]
@@ -209,10 +258,102 @@ public sealed class IngestBlobHandlerTests : IDisposable
         Assert.Equal(MediaKind.Call, saved.Kind);
         Assert.Equal(("pbx-1", "c-9"), (saved.System, saved.CallId));
         Assert.Equal("+********67", saved.CallerMasked);
-        Assert.Equal("******55", saved.CalleeMasked);
-        Assert.Equal(PhoneNumber.Hash("+4791234567"), saved.CallerHash);
+        Assert.Equal("+********55", saved.CalleeMasked); // E.164: the default region's country code is added
+        Assert.Equal(Hasher.Hash("+4791234567"), saved.CallerHash);
+        Assert.StartsWith("dev:", saved.CallerHash, StringComparison.Ordinal);
         Assert.Equal("inbound", saved.Direction);
         Assert.DoesNotContain(logger.Messages, m => m.Contains("912") || m.Contains("34 567") || m.Contains("22 33"));
+    }
+
+    private static readonly MediaRetention.Core.Phones.PhoneHasher Hasher = new(MediaRetention.Core.Phones.PhoneHashKeyRing.Development);
+
+    [Theory]
+    [InlineData("912 34 567")]
+    [InlineData("004791234567")]
+    [InlineData("+47 912 34 567")]
+    [InlineData("+4791234567")]
+    public async Task One_number_written_four_ways_gets_one_hash(string written)
+    {
+        const string name = "pbx-1/20261120T081500Z_c-9.wav";
+        GivenBlob("calls", name, "audio"u8.ToArray(), "\"e1\"", new Dictionary<string, string> { ["caller"] = written });
+
+        await handler.HandleAsync(new IngestBlobCommand("calls", name), default);
+
+        Assert.Equal(Hasher.Hash("+4791234567"), SavedRecord().CallerHash);
+        Assert.Equal("+********67", SavedRecord().CallerMasked);
+    }
+
+    [Theory]
+    [InlineData("12345", "metadata 'caller' is not a valid phone number")]
+    [InlineData("+47 123", "metadata 'caller' is not a valid phone number")]
+    [InlineData("+999 1234 5678", "metadata 'caller' is not a valid phone number")]
+    public async Task An_invalid_number_rejects_the_upload_with_a_reason_and_is_masked_in_the_blob(string written, string reason)
+    {
+        const string name = "pbx-1/20261120T081500Z_c-9.wav";
+        GivenBlob("calls", name, "audio"u8.ToArray(), "\"e1\"", new Dictionary<string, string> { ["caller"] = written });
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("calls", name), default);
+
+        Assert.Equal(IngestOutcome.Rejected, result.Outcome);
+        Assert.Contains(reason, SavedRecord().RejectionReason);
+        Assert.Null(SavedRecord().CallerHash);
+        Assert.DoesNotContain(written, rewrites.Single().Metadata["caller"]);
+    }
+
+    [Theory]
+    [InlineData("anonymous")]
+    [InlineData("withheld")]
+    public async Task A_caller_without_digits_is_no_number_and_no_rejection(string written)
+    {
+        const string name = "pbx-1/20261120T081500Z_c-9.wav";
+        GivenBlob("calls", name, "audio"u8.ToArray(), "\"e1\"", new Dictionary<string, string> { ["caller"] = written });
+
+        Assert.Equal(IngestOutcome.Indexed, (await handler.HandleAsync(new IngestBlobCommand("calls", name), default)).Outcome);
+        Assert.Null(SavedRecord().CallerHash);
+        Assert.Empty(rewrites);
+    }
+
+    [Fact]
+    public async Task The_metadata_is_rewritten_masked_after_hashing_and_the_new_etag_is_marked_and_indexed()
+    {
+        const string name = "pbx-1/20261120T081500Z_c-9.wav";
+        GivenBlob("calls", name, "audio"u8.ToArray(), "\"e1\"", new Dictionary<string, string>
+        {
+            ["Caller"] = "+4791234567",
+            ["callee"] = "22334455",
+            ["agent"] = "agent-7",
+        });
+
+        await handler.HandleAsync(new IngestBlobCommand("calls", name), default);
+
+        var (ifMatch, written) = Assert.Single(rewrites);
+        Assert.Equal("\"e1\"", ifMatch); // conditional on the version that was hashed
+        Assert.Equal("+********67", written["caller"]);
+        Assert.Equal("+********55", written["callee"]);
+        Assert.Equal("agent-7", written["agent"]);
+        Assert.Contains("Caller", written.Keys); // the uploader's own key names stay
+        var saved = SavedRecord();
+        Assert.Equal("\"e1m\"", saved.ETag);
+        await holdMarker.Received(1).MarkAsync(Arg.Is<MediaRecord>(r => r.ETag == "\"e1m\""), Arg.Any<CancellationToken>());
+        await blobs.Received(1).OpenReadAsync("calls", name, "\"e1\"", Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Reindexing_a_minimised_blob_keeps_the_hash_of_the_row_before_and_rewrites_nothing()
+    {
+        const string name = "pbx-1/20261120T081500Z_c-9.wav";
+        GivenBlob("calls", name, "audio"u8.ToArray(), "\"e2\"", new Dictionary<string, string> { ["caller"] = "+********67" });
+        var before = SampleRecord() with
+        {
+            Id = MediaId.For("calls", name), Kind = MediaKind.Call, Container = "calls", BlobName = name, ETag = "\"e1\"",
+            CallerMasked = "+********67", CallerHash = Hasher.Hash("+4791234567"),
+        };
+        index.GetAsync(default!, default).ReturnsForAnyArgs(new StoredMedia(before, "t1"));
+
+        await handler.HandleAsync(new IngestBlobCommand("calls", name), default);
+
+        Assert.Empty(rewrites);
+        Assert.Equal((Hasher.Hash("+4791234567"), "+********67", "\"e2\""), (SavedRecord().CallerHash, SavedRecord().CallerMasked, SavedRecord().ETag));
     }
 
     [Fact]
@@ -349,12 +490,29 @@ public sealed class IngestBlobHandlerTests : IDisposable
         Assert.DoesNotContain(logger.Messages, m => m.Contains("91234567"));
     }
 
+    /// <summary>Metadata rewrites seen, in order: (etag it was conditional on, the metadata written).</summary>
+    private readonly List<(string IfMatch, IDictionary<string, string> Metadata)> rewrites = [];
+
     private void GivenBlob(string container, string name, byte[] content, string etag, Dictionary<string, string>? metadata = null)
     {
-        blobs.GetPropertiesAsync(container, name, Arg.Any<CancellationToken>())
-            .Returns(Snapshot(container, name, content.Length, etag, metadata));
+        // A metadata rewrite gives the blob a new ETag (same content), as the service does.
+        var current = Snapshot(container, name, content.Length, etag, metadata);
+        blobs.GetPropertiesAsync(container, name, Arg.Any<CancellationToken>()).Returns(_ => current);
         blobs.OpenReadAsync(container, name, etag, Arg.Any<CancellationToken>())
             .Returns(_ => new MemoryStream(content));
+        blobs.ReplaceMetadataAsync(container, name, Arg.Any<IDictionary<string, string>>(), Arg.Any<string>(), Arg.Any<CancellationToken>())
+            .Returns(call =>
+            {
+                if (call.ArgAt<string>(3) != current.ETag)
+                {
+                    throw new BlobChangedException(container, name);
+                }
+
+                var written = new Dictionary<string, string>(call.ArgAt<IDictionary<string, string>>(2), StringComparer.OrdinalIgnoreCase);
+                rewrites.Add((current.ETag, written));
+                current = current with { ETag = current.ETag.TrimEnd('"') + "m\"", Metadata = written };
+                return current.ETag;
+            });
     }
 
     private static BlobSnapshot Snapshot(string container, string name, long size, string etag, Dictionary<string, string>? metadata = null) =>

@@ -52,6 +52,19 @@ public sealed class IssueMediaViewLinkHandlerTests
     }
 
     [Fact]
+    public async Task The_audited_name_has_its_long_digit_runs_masked_while_the_link_names_the_exact_blob()
+    {
+        var call = Call() with { BlobName = "pbx-1/20261120T100000Z_4791234567.wav", CallId = "4791234567" };
+        index.GetAsync(call.Id, default).ReturnsForAnyArgs(new StoredMedia(call, "etag"));
+
+        await handler.HandleAsync(new IssueMediaViewLinkCommand(call.Id, "guard-1"), CancellationToken.None);
+
+        await issuer.Received(1).IssueReadLinkAsync("calls", "pbx-1/20261120T100000Z_4791234567.wav", Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>());
+        await audit.Received(1).AppendAsync(Arg.Is<AuditEvent>(e => e.Details!["blobName"] == "pbx-1/20261120T100000Z_********67.wav"),
+            Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
     public async Task An_unknown_medium_gets_no_link_and_no_audit_entry()
     {
         var link = await handler.HandleAsync(new IssueMediaViewLinkCommand(new string('a', 32), "guard-1"), CancellationToken.None);

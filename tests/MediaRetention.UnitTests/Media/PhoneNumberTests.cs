@@ -31,7 +31,11 @@ public sealed class PhoneNumberTests
 
     [Theory]
     [InlineData("pbx/+4791234567.wav", "pbx/+********67.wav")]
-    [InlineData("site-1/cam-02/20261124T081500Z.mp4", "site-1/cam-02/******24T****00Z.mp4")]
+    [InlineData("site-1/cam-02/20261124T081500Z.mp4", "site-1/cam-02/20261124T081500Z.mp4")]
+    [InlineData("pbx/20261124T081500Z_4791234567.wav", "pbx/20261124T081500Z_********67.wav")]
+    [InlineData("pbx/20261124T081500Z4791234567.wav", "pbx/20261124T081500Z********67.wav")]
+    [InlineData("pbx/004791234567/call.wav", "pbx/**********67/call.wav")]
+    [InlineData("cam-12345/x.mp4", "cam-12345/x.mp4")]
     [InlineData("no digits", "no digits")]
     [InlineData("12", "12")]
     public void Digit_runs_in_names_are_masked_but_their_last_two(string text, string masked) =>

@@ -238,7 +238,8 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         Assert.Equal(1, summary.Reconciled);
         var reconciled = Assert.Single(summary.ReconciledMedia);
         Assert.Equal((MediaId.For("cctv", name), MediaStatus.Rejected), (reconciled.MediaId, reconciled.Status));
-        Assert.Equal("site-1/cam-1/../******27T****29Z.mp4", reconciled.BlobName);
+        // The contract's timestamp carries no personal data and stays readable; long digit runs elsewhere are masked.
+        Assert.Equal("site-1/cam-1/../20261127T102529Z.mp4", reconciled.BlobName);
         await audit.Received(1).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep
             && e.Details!["reconciled"] == "1" && e.Details["reconciledIds"] == MediaId.For("cctv", name)), Arg.Any<CancellationToken>());
     }
@@ -254,12 +255,19 @@ public sealed class RetentionSweepHandlerTests : IDisposable
             UploadedAt = Now.AddDays(-31),
         };
         var indexed = Clip("s", Now.AddDays(-31).AddSeconds(1));
-        GivenCandidates(rejected, indexed);
+        // An indexed call whose call id is a phone number: the contract allows it, so indexed names are masked too.
+        var numbered = Clip("s", Now.AddDays(-31).AddSeconds(2)) with
+        {
+            BlobName = "pbx/20261024T120000Z_4791234567.wav",
+            Id = MediaId.For("cctv", "pbx/20261024T120000Z_4791234567.wav"),
+        };
+        GivenCandidates(rejected, indexed, numbered);
 
         await Sweeper().SweepAsync("test", default);
 
         await audit.Received(1).AppendManyAsync(Arg.Is<IReadOnlyList<AuditEvent>>(events =>
             events.Single(e => e.Target == "media/" + rejected.Id).Details!["blobName"] == "pbx/+********67.wav"
+            && events.Single(e => e.Target == "media/" + numbered.Id).Details!["blobName"] == "pbx/20261024T120000Z_********67.wav"
             && events.Single(e => e.Target == "media/" + indexed.Id).Details!["blobName"] == indexed.BlobName), Arg.Any<CancellationToken>());
     }
 

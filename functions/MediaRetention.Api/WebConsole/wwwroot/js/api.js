@@ -136,6 +136,9 @@ export const api = {
   previewHold: (body) => post('/api/holds/preview', body),
   placeHold: (body) => post('/api/holds', body),
   releaseHold: (holdId, reason) => post(`/api/holds/${id(holdId)}/release`, { reason }),
+  /** Approve a police request; scope (optional) narrows it. */
+  approveHold: (holdId, reason, scope) => post(`/api/holds/${id(holdId)}/approve`, scope ? { reason, scope } : { reason }),
+  rejectHold: (holdId, reason) => post(`/api/holds/${id(holdId)}/reject`, { reason }),
   /** The sealed manifest as the exact text the server sent (the seal is checked over its parsed form). */
   manifestText: async (holdId) => (await request('GET', `/api/holds/${id(holdId)}/evidence/manifest`, { raw: true })).text(),
   /** The public keys that verify manifest signatures (a JWKS; anonymous). */

@@ -3,7 +3,7 @@ import { api, detectAuthMode, session, signInUrl, signOutUrl } from './api.js';
 import { announce, append, errorNotice, field, h, notice, replace } from './dom.js';
 import { can, ROLE_LABELS } from './roles.js';
 import { renderMedia } from './media.js';
-import { renderHoldDetail, renderHoldList, renderNewHold } from './holds.js';
+import { renderHoldDetail, renderHoldList, renderNewHold, renderRequests } from './holds.js';
 import { renderEvidence } from './evidence.js';
 import { renderAudit, renderRetention } from './admin.js';
 
@@ -12,7 +12,8 @@ const main = () => document.getElementById('main');
 const NAV = [
   { href: '#/media', label: 'Media', allowed: () => can('listMedia') },
   { href: '#/holds', label: () => (session.me?.role === 'police' ? 'Our holds' : 'Holds'), allowed: () => true },
-  { href: '#/holds/new', label: 'Place a hold', allowed: () => can('placeHold') },
+  { href: '#/requests', label: 'Requests', allowed: () => can('reviewHold') },
+  { href: '#/holds/new', label: () => (session.me?.role === 'police' ? 'Request preservation' : 'Place a hold'), allowed: () => can('placeHold') },
   { href: '#/retention', label: 'Retention', allowed: () => can('retention') },
   { href: '#/audit', label: 'Audit log', allowed: () => can('audit') },
 ];
@@ -21,6 +22,7 @@ const ROUTES = [
   { pattern: /^\/media$/, allowed: () => can('listMedia'), render: (view, params) => renderMedia(view, params) },
   { pattern: /^\/holds$/, allowed: () => true, render: (view, params) => renderHoldList(view, params) },
   { pattern: /^\/holds\/new$/, allowed: () => can('placeHold'), render: (view, params) => renderNewHold(view, params) },
+  { pattern: /^\/requests$/, allowed: () => can('reviewHold'), render: (view) => renderRequests(view) },
   { pattern: /^\/holds\/([^/]+)$/, allowed: () => true, render: (view, params, [holdId]) => renderHoldDetail(view, holdId) },
   { pattern: /^\/evidence\/([^/]+)$/, allowed: () => can('evidence'), render: (view, params, [holdId]) => renderEvidence(view, holdId) },
   { pattern: /^\/retention$/, allowed: () => can('retention'), render: (view) => renderRetention(view) },

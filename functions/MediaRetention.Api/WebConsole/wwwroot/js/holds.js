@@ -1,25 +1,30 @@
-// Holds: the list (police see their own agency's only: the API filters), one hold with what it covers and its
-// release, and placing a hold of any scope with a preview of what it would cover before it is placed.
+// Holds: the list (police see their own agency's holds only: the API filters), one hold with what it covers and its
+// release, placing a hold of any scope with a preview of what it would cover before it is placed, and the queue of
+// police preservation requests that security or an admin approves (optionally narrowed) or rejects. A police request
+// preserves at once but shows the police nothing of what it covers until it is approved.
 import { api, nextItems, session } from './api.js';
 import {
-  announce, append, badge, clear, describeScope, empty, errorNotice, facts, field, formatBytes, h, localInputToIso, notice, notYet, replace, table, timeEl, utcOffsetLabel,
+  announce, append, badge, clear, describeScope, empty, errorNotice, facts, field, formatBytes, h, isoToLocalInput, localInputToIso, notice, notYet, replace, table, timeEl, utcOffsetLabel,
 } from './dom.js';
 import { can } from './roles.js';
 
 export async function renderHoldList(view, params) {
+  const police = session.me.role === 'police';
   const status = h('select', { name: 'status' },
     h('option', { value: 'active' }, 'Active'),
+    h('option', { value: 'requested' }, 'Requested (awaiting review)'),
+    h('option', { value: 'rejected' }, 'Rejected'),
     h('option', { value: 'released' }, 'Released'),
     h('option', { value: 'all' }, 'All'));
-  status.value = params.get('status') ?? 'active';
+  // A liaison's holds start as requests: show them all by default.
+  status.value = params.get('status') ?? (police ? 'all' : 'active');
   const list = h('div', {});
-  const police = session.me.role === 'police';
 
   append(view,
     h('div', { class: 'page-head' },
       h('h1', {}, police ? `Holds of ${session.me.agency}` : 'Legal holds'),
-      can('placeHold') ? h('a', { class: 'button', href: '#/holds/new' }, 'Place a hold') : null),
-    police ? h('p', { class: 'muted' }, 'Only your agency\'s holds are listed. Open a hold to collect its evidence.') : null,
+      can('placeHold') ? h('a', { class: 'button', href: '#/holds/new' }, police ? 'Request preservation' : 'Place a hold') : null),
+    police ? h('p', { class: 'muted' }, 'Only your agency\'s holds are listed. A request preserves the footage at once; its recordings and evidence are shown once security has approved it.') : null,
     h('form', { class: 'filters panel', on: { submit: (e) => { e.preventDefault(); load(); } } },
       field('Status', status),
       h('div', { class: 'field' }, h('button', { type: 'submit', class: 'secondary' }, 'Show'))),
@@ -67,7 +72,9 @@ export async function renderHoldList(view, params) {
         h('td', { class: 'break' }, `${hold.requestedBy.officer} (${hold.requestedBy.agency})`),
         h('td', { class: 'nowrap' }, timeEl(hold.placedAt), h('div', { class: 'small muted break' }, `by ${hold.placedBy}`)),
         h('td', {}, holdBadge(hold)),
-        h('td', {}, h('a', { class: 'button secondary small', href: `#/evidence/${encodeURIComponent(hold.id)}`, 'aria-label': `Evidence for ${hold.caseNumber}` }, 'Evidence')))),
+        h('td', {}, hold.status === 'active'
+          ? h('a', { class: 'button secondary small', href: `#/evidence/${encodeURIComponent(hold.id)}`, 'aria-label': `Evidence for ${hold.caseNumber}` }, 'Evidence')
+          : null))),
       { caption: 'Holds' }));
     if (token) {
       append(list, h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', on: { click: () => load(true) } }, 'Load more')));
@@ -76,7 +83,64 @@ export async function renderHoldList(view, params) {
 }
 
 function holdBadge(hold) {
-  return hold.status === 'active' ? badge('good', 'Active') : badge('neutral', 'Released');
+  switch (hold.status) {
+    case 'active': return badge('good', 'Active');
+    case 'requested': return badge('warn', 'Requested · awaiting review');
+    case 'rejected': return badge('bad', 'Rejected');
+    default: return badge('neutral', 'Released');
+  }
+}
+
+/** The queue of police preservation requests, oldest first, for security and admin to review. */
+export async function renderRequests(view) {
+  const list = h('div', {});
+  append(view,
+    h('div', { class: 'page-head' }, h('h1', {}, 'Preservation requests')),
+    h('p', { class: 'muted' }, 'Police liaisons request preservation; nothing a request covers is deleted from the moment it is stored. Review each one, oldest first: approve it as asked or narrowed to what the case needs, or reject it with a reason. Until then the police see only its status.'),
+    list);
+  let items = [];
+  let token = null;
+  await load();
+
+  async function load(more = false) {
+    if (!more) {
+      token = null;
+      replace(list, h('p', { class: 'muted' }, 'Loading…'));
+    }
+    try {
+      const page = await nextItems((next) => api.holds({ status: 'requested', pageSize: 100, continuationToken: next }), token);
+      items = more ? items.concat(page.items) : page.items;
+      token = page.token;
+      render();
+      announce(`${items.length} ${items.length === 1 ? 'request' : 'requests'} waiting for review.`);
+    } catch (error) {
+      replace(list, errorNotice(error, 'Loading the requests'));
+    }
+  }
+
+  function render() {
+    clear(list);
+    if (items.length === 0 && token) {
+      append(list, notYet('requests', () => load(true)));
+      return;
+    }
+    if (items.length === 0) {
+      append(list, empty('No request is waiting for review. New police requests appear here, oldest first.'));
+      return;
+    }
+    append(list, table(['Requested', 'Case', 'Agency and officer', 'What to preserve', 'Reason', ''],
+      items.map((hold) => h('tr', {},
+        h('td', { class: 'nowrap' }, timeEl(hold.placedAt)),
+        h('td', { class: 'break' }, hold.caseNumber),
+        h('td', { class: 'break' }, `${hold.agency} · ${hold.requestedBy.officer}`),
+        h('td', { class: 'break' }, describeScope(hold.scope)),
+        h('td', { class: 'break' }, hold.reason),
+        h('td', {}, h('a', { class: 'button small', href: `#/holds/${encodeURIComponent(hold.id)}`, 'aria-label': `Review ${hold.caseNumber}` }, 'Review')))),
+      { caption: 'Preservation requests waiting for review, oldest first' }));
+    if (token) {
+      append(list, h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', on: { click: () => load(true) } }, 'Load more')));
+    }
+  }
 }
 
 export async function renderHoldDetail(view, holdId) {
@@ -91,6 +155,7 @@ export async function renderHoldDetail(view, holdId) {
   const { hold } = detail;
   const covered = h('div', {});
   const releaseBox = h('div', {});
+  const reviewBox = h('div', {});
 
   replace(view,
     h('p', {}, h('a', { href: '#/holds' }, '← All holds')),
@@ -98,7 +163,8 @@ export async function renderHoldDetail(view, holdId) {
       h('h1', { class: 'break' }, `Hold ${hold.caseNumber}`),
       h('div', { class: 'toolbar' },
         holdBadge(hold),
-        h('a', { class: 'button', href: `#/evidence/${encodeURIComponent(hold.id)}` }, 'Evidence and verification'))),
+        hold.status === 'active' ? h('a', { class: 'button', href: `#/evidence/${encodeURIComponent(hold.id)}` }, 'Evidence and verification') : null)),
+    reviewBox,
     h('div', { class: 'split' },
       h('section', { class: 'panel', 'aria-labelledby': 'covered-title' }, h('h2', { id: 'covered-title' }, 'Recordings it keeps'), covered),
       h('section', { class: 'panel', 'aria-labelledby': 'hold-facts-title' },
@@ -113,6 +179,10 @@ export async function renderHoldDetail(view, holdId) {
           ['Placed', timeEl(hold.placedAt)],
           ['Review by', hold.reviewDate ? timeEl(hold.reviewDate) : null],
           ['Status', hold.status],
+          ['Reviewed', hold.review ? `${hold.review.decision} by ${hold.review.reviewedBy}` : null],
+          ['Reviewed at', hold.review ? timeEl(hold.review.reviewedAt) : null],
+          ['Review reason', hold.review?.reason],
+          ['Requested scope', hold.requestedScope ? describeScope(hold.requestedScope) : null],
           ['Released by', hold.release?.releasedBy],
           ['Released', hold.release ? timeEl(hold.release.releasedAt) : null],
           ['Release reason', hold.release?.reason],
@@ -120,9 +190,10 @@ export async function renderHoldDetail(view, holdId) {
         ]),
         releaseBox)));
 
-  let items = detail.coveredMedia.items;
-  let token = detail.coveredMedia.continuationToken;
+  let items = detail.coveredMedia?.items ?? [];
+  let token = detail.coveredMedia?.continuationToken ?? null;
   renderRelease();
+  renderReview();
   if (items.length === 0 && token) {
     await loadMoreCovered();
   } else {
@@ -143,6 +214,12 @@ export async function renderHoldDetail(view, holdId) {
 
   function renderCovered() {
     clear(covered);
+    if (!detail.coveredMedia) {
+      append(covered, hold.status === 'rejected'
+        ? notice('bad', 'Request rejected', hold.review?.reason ?? '', ' Nothing is preserved for it.')
+        : notice('info', 'Waiting for review', 'Nothing this request covers is deleted meanwhile. What it covers and its evidence are shown here once security approves it.'));
+      return;
+    }
     if (items.length === 0 && token) {
       append(covered, notYet('recordings', () => loadMoreCovered()));
       return;
@@ -167,6 +244,82 @@ export async function renderHoldDetail(view, holdId) {
         on: { click: () => loadMoreCovered() },
       }, 'Load more')));
     }
+  }
+
+  function renderReview() {
+    clear(reviewBox);
+    if (hold.status !== 'requested' || !can('reviewHold')) return;
+    const type = hold.scope.type;
+    const reason = h('textarea', { name: 'reviewReason', required: true, maxlength: '2000' });
+    const narrow = h('input', { type: 'checkbox', name: 'narrow' });
+    const inputs = {
+      from: h('input', { name: 'narrowFrom', type: 'datetime-local', step: '1', value: hold.scope.from ? isoToLocalInput(hold.scope.from) : '' }),
+      to: h('input', { name: 'narrowTo', type: 'datetime-local', step: '1', value: hold.scope.to ? isoToLocalInput(hold.scope.to) : '' }),
+      cameras: h('input', { name: 'narrowCameras', autocomplete: 'off', value: (hold.scope.cameras ?? []).join(', ') }),
+      mediaIds: h('textarea', { name: 'narrowMediaIds' }, (hold.scope.mediaIds ?? []).join('\n')),
+    };
+    const narrowFields = h('div', { class: 'form-grid', hidden: true },
+      hold.scope.from ? [field('From', inputs.from, `(${utcOffsetLabel()}; not before the requested start)`), field('To', inputs.to, `(${utcOffsetLabel()}; not after the requested end)`)] : [],
+      type === 'cctv' ? field('Cameras', inputs.cameras, '(comma-separated; some of the requested ones)') : null,
+      type === 'media' ? h('div', { class: 'field wide' }, field('Recording ids', inputs.mediaIds, '(some of the requested ones)')) : null);
+    narrow.addEventListener('change', () => { narrowFields.hidden = !narrow.checked; });
+    const result = h('div', { 'aria-live': 'polite' });
+    const approveButton = h('button', { type: 'button', on: { click: () => decide('approve') } }, 'Approve request');
+    const rejectButton = h('button', { type: 'button', class: 'danger', on: { click: () => decide('reject') } }, 'Reject request');
+    const canNarrow = ['cctv', 'system', 'phone', 'media'].includes(type);
+
+    function narrowedScope() {
+      if (!narrow.checked) return undefined;
+      const scope = { type };
+      if (type === 'cctv') {
+        scope.site = hold.scope.site;
+        const cameras = inputs.cameras.value.split(',').map((c) => c.trim()).filter(Boolean);
+        if (cameras.length) scope.cameras = cameras;
+      }
+      if (type === 'system') scope.system = hold.scope.system;
+      if (type === 'media') scope.mediaIds = inputs.mediaIds.value.split(/[\s,]+/).map((v) => v.trim()).filter(Boolean);
+      if (hold.scope.from) {
+        scope.from = localInputToIso(inputs.from.value);
+        scope.to = localInputToIso(inputs.to.value);
+      }
+      return scope;
+    }
+
+    async function decide(action) {
+      if (!reason.value.trim()) {
+        replace(result, notice('warn', 'A reason is required', action === 'approve'
+          ? 'Say why the footage is disclosed, e.g. "The entrance camera shows the reported incident".'
+          : 'Say why the request is refused, e.g. "No connection between the case and this site".'));
+        reason.focus();
+        return;
+      }
+      approveButton.disabled = true;
+      rejectButton.disabled = true;
+      try {
+        const reviewed = action === 'approve'
+          ? await api.approveHold(hold.id, reason.value.trim(), narrowedScope())
+          : await api.rejectHold(hold.id, reason.value.trim());
+        announce(`Request ${reviewed.hold.caseNumber} ${action === 'approve' ? 'approved' : 'rejected'}.`);
+        await renderHoldDetail(clear(view), hold.id);
+        append(view.querySelector('.page-head'), action === 'approve'
+          ? notice('good', 'Request approved', `It is an active hold and keeps ${reviewed.coveredMedia ?? 0} recordings now.`, ...(reviewed.warnings ?? []).map((w) => h('div', {}, w)))
+          : notice('good', 'Request rejected', 'It preserves nothing from now on; the liaison sees your reason.'));
+      } catch (error) {
+        approveButton.disabled = false;
+        rejectButton.disabled = false;
+        replace(result, errorNotice(error, action === 'approve' ? 'Approving the request' : 'Rejecting the request'));
+      }
+    }
+
+    append(reviewBox, h('section', { class: 'panel', 'aria-labelledby': 'review-title' },
+      h('h2', { id: 'review-title' }, 'Review this request'),
+      h('p', { class: 'small muted' }, `Requested by ${hold.requestedBy.officer} (${hold.agency}). It preserves what it covers until you decide. Approve it as asked, or narrow it to what the case needs; reject it if the company does not disclose this footage. Your decision and reason are recorded in the audit log and shown to the liaison.`),
+      h('form', { novalidate: true, on: { submit: (event) => event.preventDefault() } },
+        field('Reason for your decision', reason),
+        canNarrow ? h('label', { class: 'check' }, narrow, ' Narrow the scope before approving') : null,
+        canNarrow ? narrowFields : null,
+        h('div', { class: 'actions' }, approveButton, rejectButton),
+        result)));
   }
 
   function renderRelease() {
@@ -250,8 +403,8 @@ export async function renderNewHold(view, params) {
   const scopeBox = h('div', { class: 'form-grid' });
   const previewBox = h('div', { 'aria-live': 'polite' });
   const resultBox = h('div', { 'aria-live': 'polite' });
-  const previewButton = h('button', { type: 'button', class: 'secondary', on: { click: () => preview() } }, 'Preview what it covers');
-  const placeButton = h('button', { type: 'submit', disabled: true }, 'Place hold');
+  const previewButton = h('button', { type: 'button', class: 'secondary', on: { click: () => preview() } }, police ? 'Check the request' : 'Preview what it covers');
+  const placeButton = h('button', { type: 'submit', disabled: true }, police ? 'Request preservation' : 'Place hold');
   let previewed = null; // the JSON body the current preview was made for
 
   // novalidate: the API checks every field and its answer names the one to fix.
@@ -267,12 +420,14 @@ export async function renderNewHold(view, params) {
       h('div', { class: 'choices', role: 'radiogroup', 'aria-label': 'Scope' }, scopeRadios),
       scopeBox),
     h('div', { class: 'actions' }, previewButton, placeButton,
-      h('span', { class: 'small muted' }, 'Preview first: the hold is placed exactly as previewed.')),
+      h('span', { class: 'small muted' }, police ? 'Check first: the request is sent exactly as checked.' : 'Preview first: the hold is placed exactly as previewed.')),
     previewBox, resultBox);
 
   append(view,
-    h('h1', {}, police ? `Place a hold for ${session.me.agency}` : 'Place a legal hold'),
-    h('p', { class: 'muted' }, 'A hold keeps every recording it covers from deletion until it is released. Window holds also keep recordings uploaded later whose recording time falls in the window.'),
+    h('h1', {}, police ? `Request preservation for ${session.me.agency}` : 'Place a legal hold'),
+    h('p', { class: 'muted' }, police
+      ? 'A request keeps every recording it covers from deletion from the moment it is sent. Security reviews it: once approved (possibly narrowed), its recordings and evidence are shown to you.'
+      : 'A hold keeps every recording it covers from deletion until it is released. Window holds also keep recordings uploaded later whose recording time falls in the window.'),
     h('div', { class: 'panel' }, form));
   for (const radio of scopeRadios) radio.querySelector('input').addEventListener('change', renderScopeFields);
   renderScopeFields();
@@ -327,6 +482,12 @@ export async function renderNewHold(view, params) {
       const result = await api.previewHold(request);
       previewed = JSON.stringify(request);
       placeButton.disabled = false;
+      if (result.coveredMedia === null || result.coveredMedia === undefined) {
+        replace(previewBox, notice('info', 'The request is complete', describeScope(result.scope),
+          ' — security sees what it covers when reviewing it.'));
+        announce('The request is complete. Request preservation is now available.');
+        return;
+      }
       const count = `${result.atLeast ? 'at least ' : ''}${result.coveredMedia}`;
       replace(previewBox,
         notice(result.coveredMedia > 0 ? 'info' : 'warn',
@@ -362,8 +523,20 @@ export async function renderNewHold(view, params) {
     placeButton.disabled = true;
     try {
       const placed = await api.placeHold(request);
+      const link = `#/holds/${encodeURIComponent(placed.hold.id)}`;
+      if (placed.hold.status === 'requested') {
+        announce(`Request ${placed.hold.caseNumber} sent; security reviews it.`);
+        window.location.hash = link;
+        return;
+      }
       announce(`Hold ${placed.hold.caseNumber} placed; it keeps ${placed.coveredMedia} recordings.`);
-      window.location.hash = `#/holds/${encodeURIComponent(placed.hold.id)}`;
+      if (placed.warnings?.length) {
+        // Say it before moving on: a hold that covers nothing may name the wrong number or window.
+        replace(resultBox, notice('warn', `Hold ${placed.hold.caseNumber} placed, but:`, ...placed.warnings.map((w) => h('div', {}, w)),
+          h('div', {}, h('a', { href: link }, 'Open the hold'))));
+        return;
+      }
+      window.location.hash = link;
     } catch (error) {
       placeButton.disabled = false;
       replace(resultBox, errorNotice(error, 'Placing the hold'));

@@ -6,6 +6,7 @@ const RULES = {
   listMedia: ['security', 'admin'],
   placeHold: ['security', 'police', 'admin'],
   releaseHold: ['security', 'admin'],
+  reviewHold: ['security', 'admin'],
   evidence: ['security', 'police', 'admin'],
   retention: ['admin'],
   audit: ['admin'],
