@@ -45,8 +45,19 @@ public sealed record QueryParameter(string Name, string Description)
         "or one with other filters, is a 400.");
 }
 
+/// <summary>
+/// A route that answers 202 Accepted with an operation whose address is in <c>Location</c>: the runner's OpenAPI
+/// document describes the header.
+/// </summary>
+public sealed record AcceptedOperation(string LocationTemplate);
+
 public static class ApiMetadataExtensions
 {
+    /// <summary>202 Accepted with the operation (<c>OperationView</c>) and its address in <c>Location</c>.</summary>
+    public static RouteHandlerBuilder ProducesOperation(this RouteHandlerBuilder builder) =>
+        builder.Produces<MediaRetention.Api.Operations.OperationView>(StatusCodes.Status202Accepted)
+            .WithMetadata(new AcceptedOperation("/" + ApiRoutes.Operation));
+
     public static RouteHandlerBuilder RequireRoles(this RouteHandlerBuilder builder, IReadOnlyList<string> roles, string? note = null) =>
         builder.WithMetadata(new RequiredRoles(roles, note));
 
