@@ -110,8 +110,11 @@ public sealed partial class ReadmeExamplesTests(ReadmeSandbox sandbox, ITestOutp
         await File.WriteAllTextAsync(Path.Combine(sandbox.WorkingDirectory, "request.json"), RequestBody().Match(Readme["place-hold"].Code).Groups["body"].Value);
         var liaison = await RunExampleAsync("liaison");
         var objects = ExampleOutput.JsonObjects(liaison);
-        Assert.True(objects.Count >= 3, $"the liaison flow prints the approval, a page of links and the verification:\n{liaison}");
-        var verified = objects[^1];
+        Assert.True(objects.Count >= 3, $"the liaison flow prints the approval, a page of links and the verification operation:\n{liaison}");
+        // The re-check is an operation: the flow waits for it and prints it, its result the verification.
+        var operation = objects[^1];
+        Assert.Equal(("evidence.verify", "succeeded"), ((string?)operation["kind"], (string?)operation["status"]));
+        var verified = operation["result"]!.AsObject();
         var evidenceHold = (string)verified["holdId"]!;
         Assert.NotEqual(holdId, evidenceHold);
         Assert.Equal(evidenceHold, (string?)objects[0]["hold"]!["id"]);
