@@ -619,6 +619,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'OperationsQueue'
           value: operationsQueueName
+        }
+        {
           name: 'SubjectRequestsTable'
           value: 'subjectrequests'
         }

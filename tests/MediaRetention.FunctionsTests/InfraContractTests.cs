@@ -276,6 +276,7 @@ public sealed partial class RoleScopeInfraTests
         Assert.Equal(["roles.storageBlobDelegator"], app.Where(a => a.Scope == "storage").Select(a => a.Role));
         Assert.Contains(app, a => a is { Scope: "containers[i]", Role: "roles.storageBlobDataOwner" });
         Assert.Matches(@"for \(name, i\) in mediaContainerNames: \{\s*name: guid\(containers\[i\]\.id, functionApp\.id, roles\.storageBlobDataOwner\)", Bicep);
+        // The state container: Owner, because the delete-condition probe tags a throwaway blob there.
         Assert.Contains(app, a => a is { Scope: "containers[2]", Role: "roles.storageBlobDataOwner" });
         Assert.Contains(app, a => a is { Scope: "operationsQueue", Role: "roles.storageQueueDataContributor" });
         Assert.Contains(app, a => a is { Scope: "auditAnchorContainer", Role: "roles.storageBlobDataContributor" });

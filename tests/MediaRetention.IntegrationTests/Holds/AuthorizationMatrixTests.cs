@@ -68,10 +68,11 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("GET", $"/api/holds/{holdId}/evidence", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("GET", $"/api/holds/{holdId}/evidence/manifest", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("POST", $"/api/holds/{holdId}/evidence/verify", () => new { }, Row(ok: HttpStatusCode.Accepted, police: HttpStatusCode.Accepted, otherPolice: HttpStatusCode.NotFound)),
-            // Operations: only the roles that may start that kind read one, police only their own agency's; others get 404.
-            ("GET", sweepOperation.Location, () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound, admin: HttpStatusCode.OK)),
-            ("GET", verifyOperation.Location, () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
-            ("GET", $"/api/operations/{new string('c', 32)}", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound)),
+            // Operations: only the roles that may start that kind read one, police only their own agency's; others (the privacy
+            // officer too) get 404.
+            ("GET", sweepOperation.Location, () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound, admin: HttpStatusCode.OK, privacy: HttpStatusCode.NotFound)),
+            ("GET", verifyOperation.Location, () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound, privacy: HttpStatusCode.NotFound)),
+            ("GET", $"/api/operations/{new string('c', 32)}", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound, privacy: HttpStatusCode.NotFound)),
             ("POST", $"/api/holds/{unknown}/release", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
             ("POST", $"/api/holds/{unknown}/approve", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
             ("POST", $"/api/holds/{unknown}/reject", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),

@@ -1,9 +1,9 @@
 // Administrators: what retention will delete and what holds keep, a sweep on demand with its summary, and the
 // audit log with its chain verification shown first.
-import { api, untilFinished } from './api.js';
+import { api, nextItems, untilFinished } from './api.js';
 import {
-  announce, append, badge, clear, empty, errorNotice, facts, field, formatBytes, h, localInputToIso, notice, replace,
-  table, timeEl, utcOffsetLabel,
+  announce, append, badge, clear, empty, errorNotice, facts, field, formatBytes, h, localInputToIso, notice, notYet,
+  replace, table, timeEl, utcOffsetLabel,
 } from './dom.js';
 
 const PREVIEW_LIMIT = 200;
@@ -176,14 +176,14 @@ export async function renderAudit(view) {
       replace(list, h('p', { class: 'muted' }, 'Loading…'));
     }
     try {
-      const page = await api.audit({
+      const page = await nextItems((next) => api.audit({
         from: localInputToIso(inputs.from.value),
         to: localInputToIso(inputs.to.value),
         pageSize: 200,
-        continuationToken: token ?? undefined,
-      });
+        continuationToken: next,
+      }), token);
       entries.push(...page.items);
-      token = page.continuationToken;
+      token = page.token;
       updateActions();
       render();
     } catch (error) {
@@ -207,6 +207,10 @@ export async function renderAudit(view) {
       .slice().reverse();
     append(list, h('p', { class: 'small muted' },
       `${shown.length} of ${entries.length} loaded ${entries.length === 1 ? 'entry' : 'entries'} shown${token ? '; older entries first, load more for later ones' : ''}.`));
+    if (entries.length === 0 && token) {
+      append(list, notYet('entries', () => load(true)));
+      return;
+    }
     if (shown.length === 0) {
       append(list, empty(entries.length ? 'No loaded entry matches the action and actor filters.' : 'The audit log has no entries in this time range.'));
     } else {

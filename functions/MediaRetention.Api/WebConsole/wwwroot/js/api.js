@@ -103,6 +103,26 @@ export async function untilFinished(operation, onProgress, { interval = POLL_INT
   }
   return current;
 }
+/** How many pages with no items a list asks past on its own before it offers the user to look further. */
+export const EMPTY_PAGE_HOPS = 10;
+
+/**
+ * A page of an API list may hold no items and still carry a continuationToken: Azure Table storage answers such
+ * pages (at partition boundaries, after 5 s of scanning) and the API passes them on. Such a page is not the end of
+ * the list. This asks for the next page, load(token) → { items, continuationToken }, until one has items or no
+ * token is left, at most `hops` more times; the token it returns is null only at the real end.
+ */
+export async function nextItems(load, token, { hops = EMPTY_PAGE_HOPS } = {}) {
+  const items = [];
+  let next = token ?? null;
+  for (let asked = 0; ; asked++) {
+    const page = await load(next ?? undefined);
+    items.push(...page.items);
+    next = page.continuationToken ?? null;
+    if (items.length > 0 || !next || asked >= hops) return { items, token: next };
+  }
+}
+
 const post = (path, body) => request('POST', path, { body });
 const id = (value) => encodeURIComponent(value);
 
