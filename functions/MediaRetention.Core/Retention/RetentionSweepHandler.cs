@@ -14,8 +14,9 @@ namespace MediaRetention.Core.Retention;
 /// <summary>
 /// One retention sweep. Never deletes held or unexpired media, whatever fails when:
 /// <list type="number">
-/// <item>Reconcile: every blob the index does not know (or knows at another version) is indexed first, so
-/// nothing escapes retention.</item>
+/// <item>Reconcile, at most every <see cref="RetentionOptions.FullReconcileInterval"/>: every blob the index does not
+/// know (or knows at another version) is indexed first, so nothing escapes retention; a merge of the listing with the
+/// index's name rows, memory flat. Unindexed blobs are never deleted, so between full passes a missed one is kept.</item>
 /// <item>Snapshot the active holds, then read expired media from the index page by page (memory stays flat).</item>
 /// <item>Delete each unheld expired blob only on the tag condition "marked not held, at the indexed version": a
 /// hold placed after the snapshot marks its media held first (and an overwrite clears the tags), so the delete
