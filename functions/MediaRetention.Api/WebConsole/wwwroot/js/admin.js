@@ -57,7 +57,9 @@ export async function renderRetention(view) {
             h('td', { class: 'nowrap' }, timeEl(m.expiredAt)),
             h('td', { class: 'num' }, formatBytes(m.size)))),
           { caption: 'Recordings the next sweep would delete' })
-        : empty('Nothing has expired: the next sweep would delete nothing.'),
+        : empty(p.keptByHolds.length
+          ? 'Nothing to delete: every expired recording is kept by a hold (below).'
+          : 'Nothing has expired: the next sweep would delete nothing.'),
       h('h3', {}, 'Expired but kept by holds'),
       p.keptByHolds.length
         ? table(['Name', 'Kind', 'Expired', 'Kept by'],
