@@ -57,6 +57,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<ReleaseHoldHandler>();
         services.TryAddSingleton<ReviewHoldHandler>();
         services.TryAddSingleton<RekeyPhoneHashesHandler>();
+        services.TryAddSingleton<HoldCache>();
         services.TryAddSingleton<IIngestHoldMarker, HoldIngestMarker>();
 
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName))

@@ -337,7 +337,7 @@ public sealed class RetentionSweepHandler(
             }
             else if (current.ETag != media.ETag)
             {
-                await ingest.HandleAsync(new IngestBlobCommand(media.Container, media.BlobName), ct);
+                await ingest.HandleAsync(new IngestBlobCommand(media.Container, media.BlobName, current.ETag), ct);
                 counters.Add(ref counters.Deferred);
             }
             else
@@ -457,7 +457,7 @@ public sealed class RetentionSweepHandler(
                 {
                     try
                     {
-                        var result = await ingest.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name), ct);
+                        var result = await ingest.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name, blob.ETag), ct);
                         if (result is { Outcome: IngestOutcome.Indexed or IngestOutcome.Rejected, Record: { } record })
                         {
                             report.Add(new ReconciledMedium(record.Id, record.Container, NameMasking.BlobName(record.BlobName),

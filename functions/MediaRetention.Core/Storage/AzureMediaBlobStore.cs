@@ -39,6 +39,24 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobSt
         }
     }
 
+    public async Task<(BlobSnapshot Blob, Stream Content)> OpenReadWithPropertiesAsync(string container, string name, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var download = (await clients.Get(container, name).DownloadStreamingAsync(
+                new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(etag) } },
+                cancellationToken)).Value;
+            var details = download.Details;
+            var blob = new BlobSnapshot(container, name, Quoted(details.ETag.ToString()), details.ContentLength,
+                details.LastModified, details.ContentType, CaseInsensitive(details.Metadata));
+            return (blob, download.Content);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            throw new BlobChangedException(container, name);
+        }
+    }
+
     public async IAsyncEnumerable<BlobSnapshot> ListAsync(string container, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var client = clients.Service.GetBlobContainerClient(container);

@@ -33,6 +33,13 @@ public interface IMediaBlobStore
     /// <exception cref="BlobChangedException">The blob was overwritten or deleted meanwhile.</exception>
     Task<Stream> OpenReadAsync(string container, string name, string etag, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Streams the content of exactly the version with <paramref name="etag"/>, with the properties and metadata the
+    /// same response carries: one request where properties and then content would be two.
+    /// </summary>
+    /// <exception cref="BlobChangedException">The blob was overwritten or deleted meanwhile.</exception>
+    Task<(BlobSnapshot Blob, Stream Content)> OpenReadWithPropertiesAsync(string container, string name, string etag, CancellationToken cancellationToken);
+
     IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken);
 
     /// <summary>
