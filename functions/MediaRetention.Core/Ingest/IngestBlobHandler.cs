@@ -14,7 +14,18 @@ namespace MediaRetention.Core.Ingest;
 /// The version a listing or event saw, when known: ingest then starts from it instead of reading the properties first
 /// (a stale one only costs a retry).
 /// </param>
-public sealed record IngestBlobCommand(string Container, string BlobName, string? ETag = null);
+public sealed record IngestBlobCommand(string Container, string BlobName, string? ETag = null)
+{
+    /// <summary>
+    /// The listing saw no hold mark on <see cref="ETag"/>: this version was never marked, so it cannot be indexed yet
+    /// (ingest marks before it indexes), and the index is not read first; a conditional insert finds out otherwise.
+    /// </summary>
+    public bool Unmarked { get; init; }
+
+    /// <summary>A command for a listed blob, with what the listing knows.</summary>
+    public static IngestBlobCommand Listed(BlobSnapshot blob) =>
+        new(blob.Container, blob.Name, blob.ETag) { Unmarked = blob.HoldMarked == false };
+}
 
 public enum IngestOutcome
 {
@@ -104,7 +115,8 @@ public sealed class IngestBlobHandler(
                 return new IngestResult(IngestOutcome.BlobMissing);
             }
 
-            var stored = await index.GetAsync(id, cancellationToken);
+            // A version the listing saw unmarked was never indexed: the insert below is conditional, so no read first.
+            var stored = attempt == 1 && command is { ETag: not null, Unmarked: true } ? null : await index.GetAsync(id, cancellationToken);
             if (stored is { Unreadable: null } && stored.Record.ETag == etag)
             {
                 if (attempt > 1)

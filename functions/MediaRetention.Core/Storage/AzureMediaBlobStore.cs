@@ -60,7 +60,7 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobSt
     public async IAsyncEnumerable<BlobSnapshot> ListAsync(string container, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var client = clients.Service.GetBlobContainerClient(container);
-        var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken)
+        var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata | BlobTraits.Tags }, cancellationToken)
             .AsPages(pageSizeHint: 5000)
             .GetAsyncEnumerator(cancellationToken);
         try
@@ -88,7 +88,10 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobSt
 
                     yield return new BlobSnapshot(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
                         item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue,
-                        item.Properties.ContentType, CaseInsensitive(item.Metadata));
+                        item.Properties.ContentType, CaseInsensitive(item.Metadata))
+                    {
+                        HoldMarked = item.Tags?.ContainsKey(Holds.IBlobHoldMarks.TagName) == true,
+                    };
                 }
             }
         }

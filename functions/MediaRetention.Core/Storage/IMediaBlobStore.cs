@@ -8,7 +8,14 @@ public sealed record BlobSnapshot(
     long Size,
     DateTimeOffset LastModified,
     string? ContentType,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>
+    /// From a listing: whether the blob carries a hold mark (<see cref="Holds.IBlobHoldMarks.TagName"/>); null when not
+    /// known. A version without one was never marked by ingest, so none of its marks can be undone by marking it anew.
+    /// </summary>
+    public bool? HoldMarked { get; init; }
+}
 
 /// <summary>Outcome of a conditional delete.</summary>
 public enum BlobDeleteOutcome

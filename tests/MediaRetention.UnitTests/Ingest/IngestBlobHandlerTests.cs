@@ -194,6 +194,29 @@ public sealed class IngestBlobHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_blob_listed_unmarked_is_not_looked_up_first_and_a_conflicting_insert_falls_back_to_the_read()
+    {
+        GivenBlob("cctv", CctvName, "clip"u8.ToArray(), "\"e1\"");
+        var winner = new StoredMedia(SampleRecord() with { ETag = "\"e1\"" }, "t1");
+        index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(false); // another host indexed it first
+        index.GetAsync(default!, default).ReturnsForAnyArgs(winner);
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName, "\"e1\"") { Unmarked = true }, default);
+
+        Assert.Equal(IngestOutcome.Unchanged, result.Outcome);
+        Received.InOrder(() =>
+        {
+            holdMarker.PrepareAsync("cctv", CctvName, "\"e1\"", Arg.Any<CancellationToken>());
+            index.TrySaveAsync(Arg.Any<MediaRecord>(), null, Arg.Any<CancellationToken>());
+            index.GetAsync(MediaId.For("cctv", CctvName), Arg.Any<CancellationToken>());
+            index.RepairLookupRowsAsync(winner, Arg.Any<CancellationToken>());
+            // our "not held" may have landed on the winner's version: marked again as the holds say
+            holdMarker.PrepareAsync("cctv", CctvName, "\"e1\"", Arg.Any<CancellationToken>());
+            holdMarker.MarkAsync(winner.Record, Arg.Any<CancellationToken>());
+        });
+    }
+
+    [Fact]
     public async Task A_stale_listed_etag_retries_from_the_current_version()
     {
         GivenBlob("cctv", CctvName, "clip"u8.ToArray(), "\"e2\"");
