@@ -9,6 +9,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MediaRetention.Benchmarks ingest [--small N] [--large N] [--large-mb N] [--parallel N]\n       MediaRetention.Benchmarks sweep [--clips N] [--holds N] [--parallel N]");
+    Console.Error.WriteLine("usage: MediaRetention.Benchmarks ingest [--small N] [--large N] [--large-mb N] [--parallel N] [--holds N]\n       MediaRetention.Benchmarks sweep [--clips N] [--holds N] [--parallel N]");
     return 2;
 }

@@ -45,8 +45,14 @@ public sealed record QueryParameter(string Name, string Description)
         "or one with other filters, is a 400.");
 }
 
+/// <summary>An optional request header a route reads, as endpoint metadata for the OpenAPI document.</summary>
+public sealed record HeaderParameter(string Name, string Description, int MaxLength);
+
 public static class ApiMetadataExtensions
 {
+    public static RouteHandlerBuilder WithHeader(this RouteHandlerBuilder builder, HeaderParameter header) =>
+        builder.WithMetadata(header);
+
     public static RouteHandlerBuilder RequireRoles(this RouteHandlerBuilder builder, IReadOnlyList<string> roles, string? note = null) =>
         builder.WithMetadata(new RequiredRoles(roles, note));
 
