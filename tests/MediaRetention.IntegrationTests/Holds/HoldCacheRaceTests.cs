@@ -170,5 +170,12 @@ public sealed class HoldCacheRaceTests(AzuriteFixture azurite, ITestOutputHelper
 
         Assert.Equal(none, many);
         Assert.True(none <= 6, $"{none} requests per new medium");
+
+        // Placing a hold: its row, the version bump, the covered media found by key range and marked, the audit entry.
+        requests.Reset();
+        var placed = await harness.Get<PlaceHoldHandler>().HandleAsync(new PlaceHoldCommand("C-P", "count", new RequestedBy("pd", "o"), "pd", "t", null,
+            new HoldScope { Type = HoldScope.CctvType, Site = "site-1", From = recordedFrom, To = recordedFrom.AddSeconds(4) }), default);
+        output.WriteLine($"place hold covering {placed.CoveredMedia} media: {requests.Total} requests ({requests.Describe()})");
+        Assert.Equal(5, placed.CoveredMedia);
     }
 }
