@@ -141,6 +141,7 @@ var consolePaths = [
   '/js/evidence.js'
   '/js/holds.js'
   '/js/media.js'
+  '/js/privacy.js'
   '/js/roles.js'
   '/js/verify.js'
 ]
@@ -153,6 +154,7 @@ var tableNames = [
   'media'
   'holds'
   'audit'
+  'subjectrequests'
 ]
 // The blob trigger parks blobs it could not process in this queue of the media account (MediaStorage__queueServiceUri).
 var poisonQueueName = 'webjobs-blobtrigger-poison'
@@ -185,7 +187,7 @@ var roles = {
 // The app's data roles on the media account, each at the narrowest scope that works (README "Role assignments"):
 // Blob Data Owner on the two media containers only (read, tag — index tags need Owner — and delete by retention);
 // Blob Data Contributor on the state container (sweep lease, checkpoint) and the audit-anchors container (append);
-// Table Data Contributor on the media, holds and audit tables; Queue Data Contributor on the blob trigger's poison
+// Table Data Contributor on the media, holds, audit and subject-requests tables; Queue Data Contributor on the blob trigger's poison
 // queue. Blob Delegator stays at the account: a user-delegation key is an account-level operation (evidence links).
 // On the host's own account: Blob Data Owner, Queue and Table Data Contributor (the Functions host's needs).
 var hostStorageRoles = [
@@ -602,6 +604,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'AuditTable'
           value: 'audit'
+        }
+        {
+          name: 'SubjectRequestsTable'
+          value: 'subjectrequests'
         }
         {
           name: 'RetentionSchedule'

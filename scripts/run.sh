@@ -73,23 +73,24 @@ API="http://127.0.0.1:$API_PORT"
 export ASPNETCORE_ENVIRONMENT=Development
 export MediaStorage="$STORAGE"
 
-# Development API keys, one per role (police for the sample agency oslo-pd). Made once per data directory and kept
-# there (.azurite/ is git-ignored); the runner is given only their SHA-256 hashes.
+# Development API keys, one per role (police for the sample agency oslo-pd; privacy for the data protection
+# officer). Made once per data directory and kept there (.azurite/ is git-ignored); the runner is given only their
+# SHA-256 hashes. A data directory made before a role existed gets that role's key added.
 KEYS_FILE="$DATA_DIR/dev-api-keys.env"
-if [ ! -f "$KEYS_FILE" ]; then
-  {
-    for role in security police admin; do
-      printf 'DEV_KEY_%s=mr-dev-%s-%s\n' "${role^^}" "$role" "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-    done
-  } > "$KEYS_FILE"
-  chmod 600 "$KEYS_FILE"
-fi
+touch "$KEYS_FILE"
+chmod 600 "$KEYS_FILE"
+for role in security police admin privacy; do
+  if ! grep -q "^DEV_KEY_${role^^}=" "$KEYS_FILE"; then
+    printf 'DEV_KEY_%s=mr-dev-%s-%s\n' "${role^^}" "$role" "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" >> "$KEYS_FILE"
+  fi
+done
 # shellcheck disable=SC1090
 source "$KEYS_FILE"
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 export Auth__ApiKeys__0__Name=dev-security Auth__ApiKeys__0__Role=security Auth__ApiKeys__0__KeyHash="$(sha "$DEV_KEY_SECURITY")"
 export Auth__ApiKeys__1__Name=dev-police Auth__ApiKeys__1__Role=police Auth__ApiKeys__1__Agency=oslo-pd Auth__ApiKeys__1__KeyHash="$(sha "$DEV_KEY_POLICE")"
 export Auth__ApiKeys__2__Name=dev-admin Auth__ApiKeys__2__Role=admin Auth__ApiKeys__2__KeyHash="$(sha "$DEV_KEY_ADMIN")"
+export Auth__ApiKeys__3__Name=dev-privacy Auth__ApiKeys__3__Role=privacy Auth__ApiKeys__3__KeyHash="$(sha "$DEV_KEY_PRIVACY")"
 
 # The evidence signing key (ECDSA P-256, PKCS#8 PEM): made once per checkout with Node's crypto and kept in
 # .azurite/ (git-ignored, never committed). Its public half is written beside it for liaisons; the runner also
@@ -130,6 +131,7 @@ cat <<INFO
   Dev keys     security  $DEV_KEY_SECURITY
                police    $DEV_KEY_POLICE   (agency oslo-pd)
                admin     $DEV_KEY_ADMIN
+               privacy   $DEV_KEY_PRIVACY   (data protection officer)
   Signing key  $SIGNING_KEY   (public: $SIGNING_PUBLIC_KEY, or GET /api/evidence/signing-keys)
   Phone hashes $PHONE_HASH_KEYS   (HMAC key ring; keep it with the data, never commit it)
   Try          curl -H "X-Api-Key: $DEV_KEY_SECURITY" $API/api/media

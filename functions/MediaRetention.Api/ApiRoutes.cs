@@ -5,10 +5,12 @@ using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
 using MediaRetention.Api.Http;
 using MediaRetention.Api.Retention;
+using MediaRetention.Api.SubjectRequests;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Retention;
+using MediaRetention.Core.SubjectRequests;
 using MediaRetention.Api.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -46,6 +48,14 @@ public static class ApiRoutes
     public const string AuditVerify = "api/audit/verify";
     public const string RetentionPreview = "api/retention/preview";
     public const string RetentionSweep = "api/retention/sweep";
+    public const string SubjectRequests = "api/subject-requests";
+    public const string SubjectRequestById = "api/subject-requests/{id}";
+    public const string SubjectRequestMediumLink = "api/subject-requests/{id}/media/{mediaId}/link";
+    public const string SubjectRequestExport = "api/subject-requests/{id}/export";
+    public const string SubjectRequestErasurePreview = "api/subject-requests/{id}/erasure/preview";
+    public const string SubjectRequestErasure = "api/subject-requests/{id}/erasure";
+    public const string SubjectRequestAnswer = "api/subject-requests/{id}/answer";
+    public const string SubjectRequestReject = "api/subject-requests/{id}/reject";
 
     /// <summary>The web console: every other GET path. Routing prefers any API route over this catch-all.</summary>
     public const string ConsoleFiles = "{**path}";
@@ -74,6 +84,7 @@ public static class ApiRoutes
         services.TryAddSingleton<RetentionEndpoints>();
         services.TryAddSingleton<EvidenceEndpoints>();
         services.TryAddSingleton<SigningKeyEndpoints>();
+        services.TryAddSingleton<SubjectRequestEndpoints>();
         services.TryAddSingleton<MediaRetention.Api.Maintenance.PhoneHashEndpoints>();
         return services;
     }
@@ -274,6 +285,7 @@ public static class ApiRoutes
             .Produces<SweepSummary>()
             .ProducesProblems(Conflict).ProducesAccessProblems();
 
+        MapSubjectRequests(app);
         app.MapPost(PhoneHashRekey, (HttpRequest r, MediaRetention.Api.Maintenance.PhoneHashEndpoints e, CancellationToken ct) => e.RekeyAsync(r, ct))
             .WithName("RekeyPhoneHashes").WithTags("Maintenance")
             .WithSummary("Re-key stored phone hashes to the current key (one resumable run)")
@@ -283,6 +295,99 @@ public static class ApiRoutes
             .Produces<MediaRetention.Core.Phones.RekeyPhoneHashesReport>()
             .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
         return app;
+    }
+
+    /// <summary>Data-subject requests: the privacy officer's (and admin's) routes.</summary>
+    private static void MapSubjectRequests(IEndpointRouteBuilder app)
+    {
+        const int BadRequest = StatusCodes.Status400BadRequest;
+        const int NotFound = StatusCodes.Status404NotFound;
+        const int Conflict = StatusCodes.Status409Conflict;
+        const int TooLarge = StatusCodes.Status413PayloadTooLarge;
+        const int UnsupportedMediaType = StatusCodes.Status415UnsupportedMediaType;
+        const int Unavailable = StatusCodes.Status503ServiceUnavailable;
+        var officers = SubjectRequestEndpoints.Officers;
+
+        app.MapPost(SubjectRequests, (HttpRequest r, SubjectRequestEndpoints e, CancellationToken ct) => e.OpenAsync(r, ct))
+            .WithName("OpenSubjectRequest").WithTags("Subject requests")
+            .WithSummary("Open a data-subject request (access or erasure)")
+            .WithDescription("dueAt = receivedAt + 30 days. Identify the subject by a phone number (optionally a window) and/or CCTV places and times; the number is kept only hashed and masked. Audited (subject-request.opened).")
+            .RequireRoles(officers)
+            .Accepts<OpenSubjectRequestRequest>("application/json")
+            .Produces<SubjectRequestView>(StatusCodes.Status201Created)
+            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+
+        app.MapGet(SubjectRequests, (HttpRequest r, SubjectRequestEndpoints e, CancellationToken ct) => e.ListAsync(r, ct))
+            .WithName("ListSubjectRequests").WithTags("Subject requests")
+            .WithSummary("The queue of data-subject requests: overdue first, then by due date")
+            .WithDescription("overdue: open and past dueAt, by the clock now. overdueCount counts them over the whole listing.")
+            .RequireRoles(officers)
+            .WithQuery(
+                QueryParameter.OneOf("status", "Which requests (default all).", [.. SubjectRequestStatus.All, "all"]),
+                QueryParameter.PageSize(),
+                QueryParameter.ContinuationToken)
+            .Produces<SubjectRequestListResponse>()
+            .ProducesProblems(BadRequest).ProducesAccessProblems();
+
+        app.MapGet(SubjectRequestById, (HttpRequest r, string id, SubjectRequestEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct))
+            .WithName("GetSubjectRequest").WithTags("Subject requests")
+            .WithSummary("A request, the media that match it now (with the holds that keep them), and what the subject would be told")
+            .WithDescription($"At most {SubjectRequestEndpoints.MaxListed} matches are listed; matches.count is complete. Also lists the request's exports and erasure runs.")
+            .RequireRoles(officers)
+            .Produces<SubjectRequestDetailResponse>()
+            .ProducesProblems(NotFound).ProducesAccessProblems();
+
+        app.MapGet(SubjectRequestMediumLink, (HttpRequest r, string id, string mediaId, SubjectRequestEndpoints e, CancellationToken ct) => e.MediumLinkAsync(r, id, mediaId, ct))
+            .WithName("GetSubjectMediumLink").WithTags("Subject requests")
+            .WithSummary("A short-lived read link to play a medium that matches the request")
+            .WithDescription("For the officer to look before choosing what to disclose; only media that match the request (404 otherwise). Audited (media.viewed with subjectRequestId).")
+            .RequireRoles(officers)
+            .Produces<MediaLinkResponse>()
+            .ProducesProblems(NotFound).ProducesAccessProblems();
+
+        app.MapPost(SubjectRequestExport, (HttpRequest r, string id, SubjectRequestEndpoints e, CancellationToken ct) => e.ExportAsync(r, id, ct))
+            .WithName("ExportSubjectAccess").WithTags("Subject requests")
+            .WithSummary("Access: disclose chosen media as a signed, sealed export (read-only links), with a plain-language summary")
+            .WithDescription("Each media id must match the request; the choice and its reason are recorded (subject-request.disclosed). The same format as an evidence manifest: scripts/fetch-evidence.mjs verifies it. 503 when no signing key is available.")
+            .RequireRoles(officers)
+            .Accepts<SubjectExportRequest>("application/json")
+            .Produces<SubjectAccessManifestDocument>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblems(BadRequest, NotFound, Conflict, TooLarge, UnsupportedMediaType, Unavailable).ProducesAccessProblems();
+
+        app.MapPost(SubjectRequestErasurePreview, (HttpRequest r, string id, SubjectRequestEndpoints e, CancellationToken ct) => e.PreviewErasureAsync(r, id, ct))
+            .WithName("PreviewSubjectErasure").WithTags("Subject requests")
+            .WithSummary("Erasure dry run: what would be deleted and what holds keep")
+            .WithDescription("Deletes, marks and audits nothing. needsConfirmation: the erasure needs confirmCount = wouldDelete.")
+            .RequireRoles(officers)
+            .Produces<ErasurePreviewResponse>()
+            .ProducesProblems(NotFound, Conflict, UnsupportedMediaType).ProducesAccessProblems();
+
+        app.MapPost(SubjectRequestErasure, (HttpRequest r, string id, SubjectRequestEndpoints e, CancellationToken ct) => e.EraseAsync(r, id, ct))
+            .WithName("EraseSubjectData").WithTags("Subject requests")
+            .WithSummary("Erasure: delete every matching medium no hold keeps")
+            .WithDescription("The retention sweep's conditional delete: a hold placed meanwhile still wins. Each deletion is audited (media.deleted with subjectRequestId), index rows and phone hashes go. Above SubjectRequests:ErasureConfirmationThreshold it needs confirmCount (409 otherwise).")
+            .RequireRoles(officers)
+            .Accepts<SubjectErasureRequest>("application/json")
+            .Produces<ErasureResponse>()
+            .ProducesProblems(BadRequest, NotFound, Conflict, TooLarge, UnsupportedMediaType, Unavailable).ProducesAccessProblems();
+
+        app.MapPost(SubjectRequestAnswer, (HttpRequest r, string id, SubjectRequestEndpoints e, CancellationToken ct) => e.AnswerAsync(r, id, ct))
+            .WithName("AnswerSubjectRequest").WithTags("Subject requests")
+            .WithSummary("Answer a request: records answeredAt and who answered")
+            .WithDescription("Only once it is done: an access export issued, or an erasure that left nothing undeleted but what holds keep (409 otherwise). Audited (subject-request.answered).")
+            .RequireRoles(officers)
+            .Accepts<SubjectAnswerRequest>("application/json")
+            .Produces<SubjectRequestView>()
+            .ProducesProblems(BadRequest, NotFound, Conflict, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+
+        app.MapPost(SubjectRequestReject, (HttpRequest r, string id, SubjectRequestEndpoints e, CancellationToken ct) => e.RejectAsync(r, id, ct))
+            .WithName("RejectSubjectRequest").WithTags("Subject requests")
+            .WithSummary("Reject a request, with the reason")
+            .WithDescription("Audited (subject-request.rejected, with the reason).")
+            .RequireRoles(officers)
+            .Accepts<SubjectRejectRequest>("application/json")
+            .Produces<SubjectRequestView>()
+            .ProducesProblems(BadRequest, NotFound, Conflict, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
     }
 
     /// <summary>The web console at <c>/</c>; map it after <see cref="MapMediaRetentionApi"/>.</summary>

@@ -40,7 +40,7 @@ public sealed class AdminConsoleTests(BrowserFixture fixture)
         await session.SignInAsync(TestKeys.Admin, "admin-1");
         var page = session.Page;
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Retention", Exact = true })).ToBeVisibleAsync();
-        await Expect(page.Locator("#nav a")).ToHaveTextAsync(["Media", "Holds", "Requests", "Place a hold", "Retention", "Audit log"]);
+        await Expect(page.Locator("#nav a")).ToHaveTextAsync(["Media", "Holds", "Requests", "Place a hold", "Retention", "Audit log", "Subject requests"]);
 
         // The preview: one clip would go, one is kept by the hold (named by its case number).
         await Expect(page.Locator("main").GetByText("Audit chain intact")).ToBeVisibleAsync();

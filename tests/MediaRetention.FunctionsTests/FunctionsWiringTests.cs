@@ -131,6 +131,7 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
             ["MediaTable"] = names.Media,
             ["HoldsTable"] = names.Holds,
             ["AuditTable"] = names.Audit,
+            ["SubjectRequestsTable"] = names.SubjectRequests,
             // What App Service sets when its authentication is on (the only case the principal header is trusted).
             ["WEBSITE_AUTH_ENABLED"] = "True",
             // The sweep test uploads a clip that is expired already; the product rejects those by default.
@@ -207,12 +208,12 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
 }
 
 /// <summary>Fresh container and table names per test, so tests sharing one Azurite never see each other's data.</summary>
-public sealed record Names(string Cctv, string Calls, string State, string Media, string Holds, string Audit)
+public sealed record Names(string Cctv, string Calls, string State, string Media, string Holds, string Audit, string SubjectRequests)
 {
     public static Names Unique()
     {
         var s = Guid.NewGuid().ToString("N")[..10];
-        return new Names("cctv-" + s, "calls-" + s, "state-" + s, "media" + s, "holds" + s, "audit" + s);
+        return new Names("cctv-" + s, "calls-" + s, "state-" + s, "media" + s, "holds" + s, "audit" + s, "subjectrequests" + s);
     }
 }
 

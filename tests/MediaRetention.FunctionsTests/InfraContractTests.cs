@@ -287,7 +287,7 @@ public sealed partial class RoleScopeInfraTests
         // The indices used above name the containers they claim to.
         Assert.Matches(@"containers@[0-9-]+' = \[\s*for name in \[\s*cctvContainerName\s*callsContainerName\s*stateContainerName\s*deadLetterContainerName\s*\]", Bicep);
         Assert.Matches(@"var mediaContainerNames = \[\s*cctvContainerName\s*callsContainerName\s*\]", Bicep);
-        Assert.Matches(@"var tableNames = \[\s*'media'\s*'holds'\s*'audit'\s*\]", Bicep);
+        Assert.Matches(@"var tableNames = \[\s*'media'\s*'holds'\s*'audit'\s*'subjectrequests'\s*\]", Bicep);
     }
 
     [Fact]

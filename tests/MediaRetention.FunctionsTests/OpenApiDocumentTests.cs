@@ -29,6 +29,7 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : IAsyncLifetim
             $"--MediaStorage={azurite.ConnectionString}",
             $"--CctvContainer={names.Cctv}", $"--CallsContainer={names.Calls}", $"--StateContainer={names.State}",
             $"--MediaTable={names.Media}", $"--HoldsTable={names.Holds}", $"--AuditTable={names.Audit}",
+            $"--SubjectRequestsTable={names.SubjectRequests}",
             "--Retention:TimerEnabled=false",
             "--Logging:LogLevel:Default=Warning",
         ]);
@@ -104,7 +105,7 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : IAsyncLifetim
                 continue;
             }
 
-            Expect(roles is { Count: > 0 } && roles.All(r => r is "security" or "police" or "admin"), "no x-required-roles");
+            Expect(roles is { Count: > 0 } && roles.All(r => MediaRetention.Api.Auth.Roles.All.Contains(r!)), "no x-required-roles");
             Expect(((string?)op["description"])?.Contains("Roles: " + string.Join(", ", roles ?? []), StringComparison.Ordinal) == true, "roles not in the description");
             Expect(security.SequenceEqual(["ApiKey", "EntraId"]), $"security is [{string.Join(", ", security)}]");
 
@@ -131,7 +132,11 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : IAsyncLifetim
     [Fact]
     public void Request_bodies_are_json_and_refuse_unknown_members()
     {
-        foreach (var operationId in new[] { "PlaceHold", "ReleaseHold" })
+        foreach (var operationId in new[]
+                 {
+                     "PlaceHold", "ReleaseHold", "OpenSubjectRequest", "ExportSubjectAccess", "EraseSubjectData", "AnswerSubjectRequest",
+                     "RejectSubjectRequest",
+                 })
         {
             var (_, _, op) = Operations().Single(o => (string?)o.Json["operationId"] == operationId);
             var schemaRef = (string?)op["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"];
@@ -144,8 +149,11 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : IAsyncLifetim
             }
         }
 
-        var scope = document["components"]!["schemas"]!["HoldScopeRequest"]!;
-        Assert.False((bool?)scope["additionalProperties"] ?? true);
+        foreach (var nested in new[] { "HoldScopeRequest", "SubjectPhoneRequest", "SubjectCctvPlaceRequest" })
+        {
+            var schema = document["components"]!["schemas"]![nested]!;
+            Assert.False((bool?)schema["additionalProperties"] ?? true, $"{nested}: additionalProperties is not false");
+        }
     }
 
     [Fact]

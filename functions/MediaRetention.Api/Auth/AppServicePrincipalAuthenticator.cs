@@ -10,7 +10,8 @@ namespace MediaRetention.Api.Auth;
 /// requests only while Easy Auth is on; with it off, anyone can send the header and claim any role. So the
 /// header is trusted only when the platform says authentication is on (<c>WEBSITE_AUTH_ENABLED</c>); otherwise
 /// every request is refused (fail closed).
-/// App roles: <c>security</c>, <c>admin</c>, and <c>police.{agency}</c> for a police liaison of that agency.
+/// App roles: <c>security</c>, <c>admin</c>, <c>privacy</c> (the data protection officer), and <c>police.{agency}</c>
+/// for a police liaison of that agency.
 /// </summary>
 /// <param name="platformAuthenticationEnabled">
 /// What <see cref="AppServicePlatform.IsAuthenticationEnabled"/> read from the environment at start-up. Defaults to
@@ -60,8 +61,11 @@ public sealed class AppServicePrincipalAuthenticator(bool platformAuthentication
         name = BoundedName(name);
         var roles = claims.Where(c => c.Typ == roleType || c.Typ == "roles").Select(c => c.Val!).ToList();
 
-        // The most privileged role wins when a user has several.
+        // The most privileged role wins when a user has several. A caller acts in one role; privacy comes before
+        // security because a data protection officer who also has security's role would otherwise lose the
+        // subject requests, which only privacy and admin may handle (admin already covers both).
         Caller? caller = roles.Contains(Roles.Admin) ? new Caller(name ?? "unknown", Roles.Admin, null)
+            : roles.Contains(Roles.Privacy) ? new Caller(name ?? "unknown", Roles.Privacy, null)
             : roles.Contains(Roles.Security) ? new Caller(name ?? "unknown", Roles.Security, null)
             : roles.FirstOrDefault(r => r.StartsWith(PolicePrefix, StringComparison.Ordinal)
                     && MediaRetention.Core.Ingest.UploadContract.IsIdentifier(r[PolicePrefix.Length..])) is { } police

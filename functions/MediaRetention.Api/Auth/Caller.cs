@@ -6,7 +6,10 @@ public static class Roles
     public const string Police = "police";
     public const string Admin = "admin";
 
-    public static readonly IReadOnlyList<string> All = [Security, Police, Admin];
+    /// <summary>The data protection officer: answers data-subject requests (access and erasure).</summary>
+    public const string Privacy = "privacy";
+
+    public static readonly IReadOnlyList<string> All = [Security, Police, Admin, Privacy];
 }
 
 /// <summary>Who is calling: a name for the audit log, one role, and for police the agency they act for.</summary>

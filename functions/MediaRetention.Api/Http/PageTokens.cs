@@ -15,6 +15,7 @@ public static class PageTokens
     public const string HoldMedia = "hold-media";
     public const string Evidence = "evidence";
     public const string Audit = "audit";
+    public const string SubjectRequests = "subject-requests";
 
     /// <summary>A canonical form of a listing's filters (not the page size, which may change from page to page).</summary>
     public static string Filters(params (string Name, object? Value)[] filters) =>

@@ -86,4 +86,16 @@ public static class AuditActions
     public const string EvidenceLinksIssued = "evidence.links";
     public const string EvidenceVerified = "evidence.verified";
     public const string MediaViewed = "media.viewed";
+
+    /// <summary>A data-subject request (access or erasure) was opened.</summary>
+    public const string SubjectRequestOpened = "subject-request.opened";
+
+    /// <summary>An access export was issued: which media were disclosed, why, and the manifest's seal.</summary>
+    public const string SubjectRequestDisclosed = "subject-request.disclosed";
+
+    /// <summary>An erasure ran: its totals (each deleted medium also has its own media.deleted entry).</summary>
+    public const string SubjectRequestErased = "subject-request.erased";
+
+    public const string SubjectRequestAnswered = "subject-request.answered";
+    public const string SubjectRequestRejected = "subject-request.rejected";
 }

@@ -8,6 +8,7 @@ using MediaRetention.Core.Media;
 using MediaRetention.Core.Phones;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
+using MediaRetention.Core.SubjectRequests;
 using Microsoft.Extensions.Azure;
 using MediaRetention.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -67,6 +68,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionScheduleOptions>, RetentionOptionsValidator>());
         services.TryAddSingleton<RetentionPolicy>();
+        services.TryAddSingleton<HoldSafeDeleter>();
         services.TryAddSingleton<RetentionSweepHandler>();
         services.TryAddSingleton<RetentionSweepLock>();
         services.TryAddSingleton<RunRetentionSweepHandler>();
@@ -81,6 +83,7 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IssueMediaViewLinkHandler>();
         services.TryAddSingleton<PreviewHoldHandler>();
+        services.AddMediaRetentionSubjectRequests(configuration);
         return services;
     }
 }

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Media;
 
-public sealed record IssueMediaViewLinkCommand(string MediaId, string Actor);
+/// <param name="Context">Why it is viewed, recorded with the view (e.g. the subject request it is looked at for).</param>
+public sealed record IssueMediaViewLinkCommand(string MediaId, string Actor, IReadOnlyDictionary<string, string?>? Context = null);
 
 /// <summary>A short-lived read link to one medium, for playing it.</summary>
 public sealed record MediaViewLink(MediaRecord Media, Uri Url, DateTimeOffset ExpiresAt);
@@ -44,6 +45,11 @@ public sealed class IssueMediaViewLinkHandler(
             ["blobName"] = NameMasking.BlobName(media.BlobName),
             ["expiresAt"] = EvidenceDocument.Time(expiresAt),
         };
+        foreach (var (key, value) in command.Context ?? new Dictionary<string, string?>())
+        {
+            details[key] = value;
+        }
+
         await audit.AppendAsync(new AuditEvent(command.Actor, AuditActions.MediaViewed, "media/" + media.Id, details), cancellationToken);
         return new MediaViewLink(media, link.Url, expiresAt);
     }

@@ -20,7 +20,8 @@ namespace MediaRetention.Core.Retention;
 /// <item>Delete each unheld expired blob only on the tag condition "marked not held, at the indexed version": a
 /// hold placed after the snapshot marks its media held first (and an overwrite clears the tags), so the delete
 /// fails and the medium stays.</item>
-/// <item>Blobs that fail the condition are looked at again with fresh holds (see <see cref="RetryAsync"/>).</item>
+/// <item>Blobs that fail the condition are looked at again with fresh holds (see <see cref="HoldSafeDeleter"/>, the
+/// deletion path data-subject erasure uses too).</item>
 /// <item>Audit each deletion, then remove its index rows. A crash anywhere leaves the index row, so the next
 /// sweep finds the medium again and finishes (a blob already gone counts as deleted).</item>
 /// </list>
@@ -29,7 +30,6 @@ public sealed class RetentionSweepHandler(
     IMediaBlobStore blobs,
     IMediaIndex index,
     IHoldStore holds,
-    IBlobHoldMarks marks,
     IngestBlobHandler ingest,
     IAuditLog audit,
     RetentionPolicy policy,
@@ -37,7 +37,8 @@ public sealed class RetentionSweepHandler(
     IOptions<MediaStorageOptions> storage,
     TimeProvider time,
     ILogger<RetentionSweepHandler> logger,
-    MediaRetentionTelemetry telemetry)
+    MediaRetentionTelemetry telemetry,
+    HoldSafeDeleter deleter)
 {
     public const string Actor = "retention-sweep";
     private const int PageSize = 1000;
@@ -70,7 +71,7 @@ public sealed class RetentionSweepHandler(
     {
         var startedAt = time.GetUtcNow();
         var sweepId = Guid.CreateVersion7(startedAt).ToString("N");
-        var counters = new Counters();
+        var counters = new Counters(options.Value.MaxConsecutiveFailures);
 
         var reconcileStarted = time.GetTimestamp();
         var reconciled = await ReconcileAsync(counters, cancellationToken);
@@ -119,12 +120,14 @@ public sealed class RetentionSweepHandler(
                 }
             }
 
-            var gone = new ConcurrentBag<(MediaRecord Media, bool AlreadyGone)>();
-            var conditionFailed = new ConcurrentBag<MediaRecord>();
-            await DeleteAllAsync(toDelete, gone, conditionFailed, counters, cancellationToken);
-            if (!conditionFailed.IsEmpty)
+            var gone = new List<(MediaRecord Media, bool AlreadyGone)>();
+            foreach (var deletion in await deleter.DeleteAsync(toDelete, counters.Failures, cancellationToken))
             {
-                await RetryAsync([.. conditionFailed], gone, counters, cancellationToken);
+                counters.Count(deletion);
+                if (deletion.IsGone)
+                {
+                    gone.Add((deletion.Media, deletion.Outcome == DeletionOutcome.AlreadyGone));
+                }
             }
 
             var goneIds = gone.Select(g => g.Media.Id).ToHashSet(StringComparer.Ordinal);
@@ -277,139 +280,6 @@ public sealed class RetentionSweepHandler(
         }
     }
 
-    private async Task DeleteAllAsync(
-        List<MediaRecord> toDelete,
-        ConcurrentBag<(MediaRecord, bool)> gone,
-        ConcurrentBag<MediaRecord> conditionFailed,
-        Counters counters,
-        CancellationToken cancellationToken)
-    {
-        await Parallel.ForEachAsync(toDelete,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelDeletes, CancellationToken = cancellationToken },
-            async (media, ct) =>
-            {
-                try
-                {
-                    var outcome = await blobs.DeleteIfUnchangedAndNotHeldAsync(media.Container, media.BlobName, media.ETag, ct);
-                    counters.Succeeded();
-                    switch (outcome)
-                    {
-                        case BlobDeleteOutcome.Deleted:
-                            counters.Deleted(media.Size);
-                            gone.Add((media, false));
-                            break;
-                        case BlobDeleteOutcome.AlreadyGone:
-                            counters.Add(ref counters.AlreadyGone);
-                            gone.Add((media, true));
-                            break;
-                        default:
-                            conditionFailed.Add(media);
-                            break;
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError(e, "Could not delete {Container}/{BlobName} ({MediaId}); kept, and tried again next sweep",
-                        media.Container, ShownName(media), media.Id);
-                    counters.Failed(options.Value.MaxConsecutiveFailures);
-                }
-            });
-    }
-
-    /// <summary>
-    /// The slow path, for blobs whose delete condition failed. A blob changed since it was indexed is re-indexed
-    /// (and looked at next sweep). Otherwise its mark is not "no": a hold's mark, one left by a released hold,
-    /// or none. With holds re-read, uncovered blobs are marked "no", the holds are read once more, and only
-    /// blobs still uncovered are deleted, on the same condition. A hold written before that second read is
-    /// seen by it; one written after marks its media after our "no", so the delete fails.
-    /// </summary>
-    private async Task RetryAsync(
-        List<MediaRecord> failed, ConcurrentBag<(MediaRecord, bool)> gone, Counters counters, CancellationToken cancellationToken)
-    {
-        var unchanged = new ConcurrentBag<MediaRecord>();
-        await ForEachAsync(failed, async (media, ct) =>
-        {
-            var current = await blobs.GetPropertiesAsync(media.Container, media.BlobName, ct);
-            if (current is null)
-            {
-                counters.Add(ref counters.AlreadyGone);
-                gone.Add((media, true));
-            }
-            else if (current.ETag != media.ETag)
-            {
-                await ingest.HandleAsync(new IngestBlobCommand(media.Container, media.BlobName, current.ETag), ct);
-                counters.Add(ref counters.Deferred);
-            }
-            else
-            {
-                unchanged.Add(media);
-            }
-        }, counters, cancellationToken);
-
-        var candidates = await KeepUncoveredAsync([.. unchanged], counters, cancellationToken);
-        var marked = new ConcurrentBag<MediaRecord>();
-        await ForEachAsync(candidates, async (media, ct) =>
-        {
-            if (await marks.MarkNotHeldAsync(media.Container, media.BlobName, media.ETag, ct))
-            {
-                marked.Add(media);
-            }
-            else
-            {
-                counters.Add(ref counters.AlreadyGone);
-                gone.Add((media, true));
-            }
-        }, counters, cancellationToken);
-
-        var uncovered = await KeepUncoveredAsync([.. marked], counters, cancellationToken);
-
-        // An overwrite between the version check above and our mark would leave the new content marked with
-        // the old version; re-check, so only blobs still at the indexed version go on to the delete.
-        var stillUncovered = new ConcurrentBag<MediaRecord>();
-        await ForEachAsync(uncovered, async (media, ct) =>
-        {
-            if ((await blobs.GetPropertiesAsync(media.Container, media.BlobName, ct))?.ETag == media.ETag)
-            {
-                stillUncovered.Add(media);
-            }
-            else
-            {
-                counters.Add(ref counters.Deferred);
-            }
-        }, counters, cancellationToken);
-        var failedAgain = new ConcurrentBag<MediaRecord>();
-        await DeleteAllAsync([.. stillUncovered], gone, failedAgain, counters, cancellationToken);
-        counters.Add(ref counters.Deferred, failedAgain.Count);
-    }
-
-    /// <summary>Reloads the holds; covered media are (re)marked held and kept; the rest are returned.</summary>
-    private async Task<List<MediaRecord>> KeepUncoveredAsync(List<MediaRecord> media, Counters counters, CancellationToken cancellationToken)
-    {
-        if (media.Count == 0)
-        {
-            return media;
-        }
-
-        var fresh = await holds.LoadActiveAsync(cancellationToken);
-        var covered = media.Where(fresh.IsHeld).ToList();
-        foreach (var m in covered)
-        {
-            counters.HeldOnRetry.TryAdd(m.Id, 0);
-        }
-
-        await ForEachAsync(covered, (m, ct) => new ValueTask(marks.MarkHeldAsync(m.Container, m.BlobName, ct)), counters, cancellationToken);
-        counters.Add(ref counters.HeldKept, covered.Count);
-        var uncovered = media.Where(m => !fresh.IsHeld(m)).ToList();
-        if (fresh.BlocksDeletion)
-        {
-            // A hold row became unreadable since the sweep began: what it covers is unknown, so keep everything.
-            counters.Add(ref counters.Blocked, uncovered.Count);
-            return [];
-        }
-
-        return uncovered;
-    }
-
     private async Task RecordDeletionsAsync(string sweepId, List<(MediaRecord Media, bool AlreadyGone)> gone, CancellationToken cancellationToken)
     {
         if (gone.Count == 0)
@@ -468,7 +338,7 @@ public sealed class RetentionSweepHandler(
                     {
                         logger.LogError(e, "Could not index {Container}/{BlobName} ({MediaId}) while reconciling",
                             blob.Container, NameMasking.BlobName(blob.Name), MediaId.For(blob.Container, blob.Name));
-                        counters.Failed(options.Value.MaxConsecutiveFailures);
+                        counters.Failures.Failed();
                     }
                 });
         }
@@ -482,28 +352,7 @@ public sealed class RetentionSweepHandler(
         return report;
     }
 
-    private async Task ForEachAsync(List<MediaRecord> items, Func<MediaRecord, CancellationToken, ValueTask> body, Counters counters, CancellationToken cancellationToken) =>
-        await Parallel.ForEachAsync(items,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelDeletes, CancellationToken = cancellationToken },
-            async (media, ct) =>
-            {
-                try
-                {
-                    await body(media, ct);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError(e, "Could not re-check {Container}/{BlobName} ({MediaId}); kept, and tried again next sweep",
-                        media.Container, ShownName(media), media.Id);
-                    counters.Failed(options.Value.MaxConsecutiveFailures);
-                }
-            });
-
-    /// <summary>
-    /// The name for logs and the audit log, through the one masking rule (<see cref="NameMasking"/>): any name may hold a
-    /// phone number (a call id is free text), and the media id, a hash of the exact name, still identifies it.
-    /// </summary>
-    private static string ShownName(MediaRecord media) => NameMasking.BlobName(media.BlobName);
+    private static string ShownName(MediaRecord media) => MediaNames.Shown(media);
 
     private static Dictionary<string, string?> DeletionDetails(string sweepId, MediaRecord media, bool alreadyGone) => new()
     {
@@ -595,7 +444,7 @@ public sealed class RetentionSweepHandler(
         }
     }
 
-    private sealed class Counters
+    private sealed class Counters(int maxConsecutiveFailures)
     {
         public int Expired;
         public int DeletedCount;
@@ -603,10 +452,8 @@ public sealed class RetentionSweepHandler(
         public int HeldKept;
         public int Deferred;
         public int Blocked;
-        public int Failures;
         private long bytes;
 
-        private int consecutiveFailures;
         private long oldestStillStoredTicks = long.MaxValue;
 
         /// <summary>Media a fresh hold turned out to cover on the slow path: kept on purpose, so no retention lag.</summary>
@@ -640,15 +487,32 @@ public sealed class RetentionSweepHandler(
 
         public void Add(ref int counter, int amount = 1) => Interlocked.Add(ref counter, amount);
 
-        public void Succeeded() => Volatile.Write(ref consecutiveFailures, 0);
+        /// <summary>Storage failures; too many in a row means storage is unavailable, so the sweep stops.</summary>
+        public FailureBudget Failures { get; } = new(maxConsecutiveFailures, () => new SweepAbortedException(maxConsecutiveFailures));
 
-        /// <summary>Counts a failure; too many in a row means storage is unavailable, so the sweep stops.</summary>
-        public void Failed(int maxConsecutive)
+        /// <summary>Counts what the deletion path did with one medium.</summary>
+        public void Count(MediaDeletion deletion)
         {
-            Interlocked.Increment(ref Failures);
-            if (Interlocked.Increment(ref consecutiveFailures) >= maxConsecutive)
+            switch (deletion.Outcome)
             {
-                throw new SweepAbortedException(maxConsecutive);
+                case DeletionOutcome.Deleted:
+                    Deleted(deletion.Media.Size);
+                    break;
+                case DeletionOutcome.AlreadyGone:
+                    Add(ref AlreadyGone);
+                    break;
+                case DeletionOutcome.KeptByHold:
+                    HeldOnRetry.TryAdd(deletion.Media.Id, 0);
+                    Add(ref HeldKept);
+                    break;
+                case DeletionOutcome.Changed or DeletionOutcome.Deferred:
+                    Add(ref Deferred);
+                    break;
+                case DeletionOutcome.Blocked:
+                    Add(ref Blocked);
+                    break;
+                default:
+                    break; // a failure, counted by Failures when it happened
             }
         }
 
@@ -674,7 +538,7 @@ public sealed class RetentionSweepHandler(
             HeldKept = HeldKept,
             Deferred = Deferred,
             Blocked = Blocked,
-            Failures = Failures,
+            Failures = Failures.Total,
         };
     }
 }

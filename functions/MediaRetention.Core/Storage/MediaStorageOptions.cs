@@ -34,6 +34,10 @@ public sealed class MediaStorageOptions
     [Required, RegularExpression(TablePattern)]
     public string AuditTable { get; set; } = "audit";
 
+    /// <summary>Data-subject requests (access and erasure), their exports and erasure runs.</summary>
+    [Required, RegularExpression(TablePattern)]
+    public string SubjectRequestsTable { get; set; } = "subjectrequests";
+
     public IReadOnlyList<string> MediaContainers => [CctvContainer, CallsContainer];
 
     /// <summary>The kind of media a container holds, or null when it is not a media container.</summary>

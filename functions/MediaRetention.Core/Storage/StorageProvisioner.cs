@@ -15,7 +15,7 @@ public sealed class StorageProvisioner(BlobServiceClient blobs, TableServiceClie
             await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
 
-        foreach (var table in new[] { o.MediaTable, o.HoldsTable, o.AuditTable })
+        foreach (var table in new[] { o.MediaTable, o.HoldsTable, o.AuditTable, o.SubjectRequestsTable })
         {
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken);
         }

@@ -88,7 +88,7 @@ public static class ApiDocument
             Title = "MediaRetention API",
             Version = Name,
             Description =
-                "Legal holds, evidence handover, retention and the audit log of MediaRetention. Every route is served by the " +
+                "Legal holds, evidence handover, retention, data-subject requests and the audit log of MediaRetention. Every route is served by the " +
                 "self-hosted runner (API key in X-Api-Key) and by the Azure Functions app (Entra ID bearer token through App " +
                 "Service Authentication). Errors are application/problem+json with a `detail` that " +
                 "names the field to fix. A client with too many failed authentications gets 429 with Retry-After.",

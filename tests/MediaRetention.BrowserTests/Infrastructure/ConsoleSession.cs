@@ -139,6 +139,7 @@ public sealed class ConsoleSession : IAsyncDisposable
             MediaTable = "media" + suffix,
             HoldsTable = "holds" + suffix,
             AuditTable = "audit" + suffix,
+            SubjectRequestsTable = "subjectrequests" + suffix,
         };
     }
 }

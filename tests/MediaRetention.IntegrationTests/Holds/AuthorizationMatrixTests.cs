@@ -5,7 +5,7 @@ using MediaRetention.IntegrationTests.Infrastructure;
 
 namespace MediaRetention.IntegrationTests.Holds;
 
-/// <summary>Every endpoint with no key, a wrong key and each role: the exact status codes.</summary>
+/// <summary>Every endpoint with no key, a wrong key and each role (security, police of two agencies, admin, privacy): the exact status codes.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
 {
@@ -15,6 +15,7 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
     private const string Police = "police";
     private const string OtherPolice = "otherPolice";
     private const string Admin = "admin";
+    private const string Privacy = "privacy";
 
     [Fact]
     public async Task Every_endpoint_answers_each_caller_with_the_exact_status()
@@ -30,6 +31,7 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             [Police] = runner.ClientFor(TestKeys.Police),
             [OtherPolice] = runner.ClientFor(TestKeys.OtherPolice),
             [Admin] = runner.ClientFor(TestKeys.Admin),
+            [Privacy] = runner.ClientFor(TestKeys.Privacy),
         };
 
         // A hold of the oslo agency, placed by its own police liaison.
@@ -38,9 +40,14 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
         await runner.ApproveAsync(holdId); // evidence is for approved (active) holds
         var unknown = new string('b', 32);
 
+        // An access and an erasure request opened by the privacy officer; a fresh one per allowed caller where a call closes it.
+        var access = await OpenSubjectRequestAsync(clients[Privacy], "access");
+        var erasure = await OpenSubjectRequestAsync(clients[Privacy], "erasure");
+        var unknownRequest = new string('c', 32);
+
         var expectations = new (string Method, string Path, Func<object?> Body, Dictionary<string, HttpStatusCode> Status)[]
         {
-            ("GET", "/api/me", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK)),
+            ("GET", "/api/me", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, privacy: HttpStatusCode.OK)),
             ("GET", "/api/media", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.Forbidden)),
             ("GET", $"/api/media/{mediaId}", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
             ("GET", $"/api/media/{mediaId}/link", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
@@ -62,6 +69,16 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("POST", $"/api/holds/{holdId}/reject", () => new { reason = "r" }, Row(ok: HttpStatusCode.Conflict, police: HttpStatusCode.Forbidden)),
             ("GET", "/api/holds?status=requested", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK)),
             ("POST", "/api/maintenance/phone-hashes/rekey", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("POST", "/api/subject-requests", () => SubjectRequestBody("access"), Officers(HttpStatusCode.Created)),
+            ("GET", "/api/subject-requests", () => null, Officers(HttpStatusCode.OK)),
+            ("GET", $"/api/subject-requests/{access}", () => null, Officers(HttpStatusCode.OK)),
+            ("GET", $"/api/subject-requests/{unknownRequest}", () => null, Officers(HttpStatusCode.NotFound)),
+            ("GET", $"/api/subject-requests/{access}/media/{mediaId}/link", () => null, Officers(HttpStatusCode.NotFound)),
+            ("POST", $"/api/subject-requests/{access}/export", () => new { mediaIds = Array.Empty<string>(), reason = "nothing matches" }, Officers(HttpStatusCode.OK)),
+            ("POST", $"/api/subject-requests/{erasure}/erasure/preview", () => new { }, Officers(HttpStatusCode.OK)),
+            ("POST", $"/api/subject-requests/{erasure}/erasure", () => new { }, Officers(HttpStatusCode.OK)),
+            ("POST", $"/api/subject-requests/{unknownRequest}/answer", () => new { answer = "a" }, Officers(HttpStatusCode.NotFound)),
+            ("POST", $"/api/subject-requests/{unknownRequest}/reject", () => new { reason = "r" }, Officers(HttpStatusCode.NotFound)),
         };
 
         var failures = new List<string>();
@@ -87,13 +104,36 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
         foreach (var (caller, expected) in new[]
                  {
                      (None, HttpStatusCode.Unauthorized), (Wrong, HttpStatusCode.Unauthorized), (Police, HttpStatusCode.Forbidden),
-                     (OtherPolice, HttpStatusCode.Forbidden), (Security, HttpStatusCode.OK), (Admin, HttpStatusCode.Conflict),
+                     (OtherPolice, HttpStatusCode.Forbidden), (Privacy, HttpStatusCode.Forbidden), (Security, HttpStatusCode.OK),
+                     (Admin, HttpStatusCode.Conflict),
                  })
         {
             var actual = (await clients[caller].PostAsJsonAsync($"/api/holds/{holdId}/release", new { reason = "done" })).StatusCode;
             if (actual != expected)
             {
                 failures.Add($"POST release as {caller}: expected {(int)expected}, got {(int)actual}");
+            }
+        }
+
+        // Closing a request: the first officer to answer (or reject) wins, the second sees 409; nobody else may.
+        foreach (var (route, body, request) in new[]
+                 {
+                     ("answer", (object)new { answer = "Your copy is attached." }, access),
+                     ("reject", new { reason = "Identity could not be verified." }, await OpenSubjectRequestAsync(clients[Privacy], "erasure")),
+                 })
+        {
+            foreach (var (caller, expected) in new[]
+                     {
+                         (None, HttpStatusCode.Unauthorized), (Wrong, HttpStatusCode.Unauthorized), (Security, HttpStatusCode.Forbidden),
+                         (Police, HttpStatusCode.Forbidden), (OtherPolice, HttpStatusCode.Forbidden), (Privacy, HttpStatusCode.OK),
+                         (Admin, HttpStatusCode.Conflict),
+                     })
+            {
+                var actual = (await clients[caller].PostAsJsonAsync($"/api/subject-requests/{request}/{route}", body)).StatusCode;
+                if (actual != expected)
+                {
+                    failures.Add($"POST {route} as {caller}: expected {(int)expected}, got {(int)actual}");
+                }
             }
         }
 
@@ -117,7 +157,7 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             foreach (var (caller, expected) in new[]
                      {
                          (None, HttpStatusCode.Unauthorized), (Wrong, HttpStatusCode.Unauthorized), (Police, HttpStatusCode.Forbidden),
-                         (OtherPolice, HttpStatusCode.Forbidden), (Security, HttpStatusCode.OK), (Admin, HttpStatusCode.Conflict),
+                         (OtherPolice, HttpStatusCode.Forbidden), (Privacy, HttpStatusCode.Forbidden), (Security, HttpStatusCode.OK), (Admin, HttpStatusCode.Conflict),
                      })
             {
                 var actual = (await clients[caller].PostAsJsonAsync($"/api/holds/{request}/{action}", new { reason = "reviewed" })).StatusCode;
@@ -135,6 +175,33 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
         }
     }
 
+    private static async Task<string> OpenSubjectRequestAsync(HttpClient privacy, string type)
+    {
+        using var response = await privacy.PostAsJsonAsync("/api/subject-requests", SubjectRequestBody(type));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<MediaRetention.Api.SubjectRequests.SubjectRequestView>())!.Id;
+    }
+
+    private static object SubjectRequestBody(string type) => new
+    {
+        type,
+        receivedAt = "2026-11-20T09:00:00Z",
+        reference = "DSR-1",
+        phone = new { number = "+4791234567" },
+    };
+
+    // Subject requests: the privacy officer and admin only; security and police are refused like an unknown role.
+    private static Dictionary<string, HttpStatusCode> Officers(HttpStatusCode ok) => new()
+    {
+        [None] = HttpStatusCode.Unauthorized,
+        [Wrong] = HttpStatusCode.Unauthorized,
+        [Security] = HttpStatusCode.Forbidden,
+        [Police] = HttpStatusCode.Forbidden,
+        [OtherPolice] = HttpStatusCode.Forbidden,
+        [Admin] = ok,
+        [Privacy] = ok,
+    };
+
     private static object HoldBody(string agency) => new
     {
         caseNumber = "C-1",
@@ -143,10 +210,12 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
         scope = new { type = "call", callId = "call-1" },
     };
 
-    // 401 for no key and a wrong key everywhere; the rest as given (security and admin share "ok" unless stated).
+    // 401 for no key and a wrong key everywhere; the rest as given (security and admin share "ok" unless stated). The
+    // privacy officer may only say who they are: every route of holds, media, evidence, retention and audit is a 403.
     private static Dictionary<string, HttpStatusCode> Row(HttpStatusCode ok, HttpStatusCode police,
-        HttpStatusCode? otherPolice = null, HttpStatusCode? admin = null) => new()
+        HttpStatusCode? otherPolice = null, HttpStatusCode? admin = null, HttpStatusCode privacy = HttpStatusCode.Forbidden) => new()
     {
+        [Privacy] = privacy,
         [None] = HttpStatusCode.Unauthorized,
         [Wrong] = HttpStatusCode.Unauthorized,
         [Security] = ok,

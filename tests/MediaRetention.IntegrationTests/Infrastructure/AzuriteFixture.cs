@@ -40,6 +40,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             MediaTable = "media" + suffix,
             HoldsTable = "holds" + suffix,
             AuditTable = "audit" + suffix,
+            SubjectRequestsTable = "subjectrequests" + suffix,
         };
     }
 }

@@ -43,6 +43,7 @@ public sealed class CoreHarness : IAsyncDisposable
             [nameof(storage.MediaTable)] = storage.MediaTable,
             [nameof(storage.HoldsTable)] = storage.HoldsTable,
             [nameof(storage.AuditTable)] = storage.AuditTable,
+            [nameof(storage.SubjectRequestsTable)] = storage.SubjectRequestsTable,
             // Tests upload clips that are expired already; the product rejects those by default (Ingest:PastTolerance).
             ["Ingest:PastTolerance"] = "3650.00:00:00",
             ["PhoneHash:Keys:0"] = TestKeys.PhoneHashKey,

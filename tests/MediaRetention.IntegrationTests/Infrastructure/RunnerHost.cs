@@ -56,6 +56,7 @@ public sealed class RunnerHost : IAsyncDisposable
             $"--MediaTable={storage.MediaTable}",
             $"--HoldsTable={storage.HoldsTable}",
             $"--AuditTable={storage.AuditTable}",
+            $"--SubjectRequestsTable={storage.SubjectRequestsTable}",
             "--Ingest:PollInterval=00:00:00.250",
             "--Logging:LogLevel:Default=Warning",
             "--Retention:TimerEnabled=false",
@@ -125,13 +126,14 @@ public sealed class RunnerHost : IAsyncDisposable
     }
 }
 
-/// <summary>API keys the test runner accepts, one per role, and police keys of two agencies.</summary>
+/// <summary>API keys the test runner accepts, one per role (privacy: the data protection officer), and police keys of two agencies.</summary>
 public static class TestKeys
 {
     public const string Security = "test-key-security";
     public const string Police = "test-key-police-oslo";
     public const string OtherPolice = "test-key-police-bergen";
     public const string Admin = "test-key-admin";
+    public const string Privacy = "test-key-privacy";
     public const string PoliceAgency = "oslo-pd";
     public const string OtherPoliceAgency = "bergen-pd";
 
@@ -149,6 +151,7 @@ public static class TestKeys
             ("liaison-oslo", "police", PoliceAgency, Police),
             ("liaison-bergen", "police", OtherPoliceAgency, OtherPolice),
             ("admin-1", "admin", null, Admin),
+            ("dpo-1", "privacy", null, Privacy),
         ];
         for (var i = 0; i < keys.Length; i++)
         {

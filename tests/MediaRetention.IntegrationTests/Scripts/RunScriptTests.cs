@@ -23,6 +23,10 @@ public sealed class RunScriptTests
         var ports = FreePorts(4);
         var (blob, queue, table, api) = (ports[0], ports[1], ports[2], ports[3]);
         var data = Directory.CreateTempSubdirectory("mr-run-sh-");
+        // A data directory from before the privacy role: its keys are kept, and the privacy officer's key is added.
+        const string OldSecurityKey = "mr-dev-security-00112233445566778899aabbccddeeff";
+        await File.WriteAllLinesAsync(Path.Combine(data.FullName, "dev-api-keys.env"),
+            [$"DEV_KEY_SECURITY={OldSecurityKey}", "DEV_KEY_POLICE=mr-dev-police-1", "DEV_KEY_ADMIN=mr-dev-admin-1"]);
         var output = new StringBuilder();
         // setsid: the script and everything it starts get a process group of their own, whose id is the script's pid.
         var start = new ProcessStartInfo("setsid")
@@ -63,17 +67,26 @@ public sealed class RunScriptTests
             Assert.Contains($"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1", banner, StringComparison.Ordinal);
 
             // The dev keys it made in the data directory open the API, which reads Azurite on the chosen ports.
-            var securityKey = File.ReadAllLines(Path.Combine(data.FullName, "dev-api-keys.env"))
-                .Single(l => l.StartsWith("DEV_KEY_SECURITY=", StringComparison.Ordinal)).Split('=', 2)[1];
+            var keys = File.ReadAllLines(Path.Combine(data.FullName, "dev-api-keys.env"));
+            string Key(string role) => keys.Single(l => l.StartsWith($"DEV_KEY_{role}=", StringComparison.Ordinal)).Split('=', 2)[1];
+            Assert.Equal(OldSecurityKey, Key("SECURITY"));
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/media");
-            request.Headers.Add("X-Api-Key", securityKey);
+            request.Headers.Add("X-Api-Key", Key("SECURITY"));
             Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
+
+            // The privacy officer's dev key is printed like the others and opens the subject requests.
+            var privacyKey = Key("PRIVACY");
+            Assert.Matches(@"^mr-dev-privacy-[0-9a-f]{32}$", privacyKey);
+            Assert.Contains($"privacy   {privacyKey}", banner, StringComparison.Ordinal);
+            using var subjectRequests = new HttpRequestMessage(HttpMethod.Get, "/api/subject-requests");
+            subjectRequests.Headers.Add("X-Api-Key", privacyKey);
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(subjectRequests)).StatusCode);
             Assert.True(await AcceptsAsync(blob) && await AcceptsAsync(queue) && await AcceptsAsync(table), "Azurite is not on the chosen ports");
 
             // The phone-hash key ring it made beside the dev keys: one random 32-byte key, readable by its owner only.
             var ring = Path.Combine(data.FullName, "phone-hash-keys.txt");
-            var keys = MediaRetention.Core.Phones.PhoneHashKeyRing.Parse(File.ReadAllLines(ring), ring);
-            Assert.Equal(("k1", 32), (keys.Single().Id, keys.Single().Secret.Length));
+            var ringKeys = MediaRetention.Core.Phones.PhoneHashKeyRing.Parse(File.ReadAllLines(ring), ring);
+            Assert.Equal(("k1", 32), (ringKeys.Single().Id, ringKeys.Single().Secret.Length));
             if (!OperatingSystem.IsWindows())
             {
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ring));

@@ -354,8 +354,9 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         var storage = Options.Create(new MediaStorageOptions());
         var ingest = new IngestBlobHandler(blobs, index, Substitute.For<IIngestHoldMarker>(), audit, storage,
             Options.Create(new IngestOptions()), time, NullLogger<IngestBlobHandler>.Instance, probe.Telemetry);
-        return new RetentionSweepHandler(blobs, index, holds, marks, ingest, audit, new RetentionPolicy(Options.Create(options)),
-            Options.Create(options), storage, time, NullLogger<RetentionSweepHandler>.Instance, probe.Telemetry);
+        var deleter = new HoldSafeDeleter(blobs, holds, marks, ingest, Options.Create(options), NullLogger<HoldSafeDeleter>.Instance);
+        return new RetentionSweepHandler(blobs, index, holds, ingest, audit, new RetentionPolicy(Options.Create(options)),
+            Options.Create(options), storage, time, NullLogger<RetentionSweepHandler>.Instance, probe.Telemetry, deleter);
     }
 
     private void GivenCandidates(params MediaRecord[] media)

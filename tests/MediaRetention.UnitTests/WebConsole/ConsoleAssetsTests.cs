@@ -16,7 +16,7 @@ public sealed partial class ConsoleAssetsTests
     {
         Assert.Contains("/index.html", assets.Paths);
         Assert.Contains("/console.css", assets.Paths);
-        foreach (var module in new[] { "api", "app", "dom", "media", "holds", "evidence", "verify", "admin", "roles" })
+        foreach (var module in new[] { "api", "app", "dom", "media", "holds", "evidence", "verify", "admin", "roles", "privacy" })
         {
             Assert.Contains($"/js/{module}.js", assets.Paths);
         }

@@ -113,4 +113,16 @@ export const api = {
   sweep: () => post('/api/retention/sweep'),
   audit: (query) => get('/api/audit', query),
   auditVerify: () => get('/api/audit/verify'),
+  subjectRequests: (query) => get('/api/subject-requests', query),
+  subjectRequest: (requestId) => get(`/api/subject-requests/${id(requestId)}`),
+  openSubjectRequest: (body) => post('/api/subject-requests', body),
+  subjectMediumLink: (requestId, mediaId) => get(`/api/subject-requests/${id(requestId)}/media/${id(mediaId)}/link`),
+  /** The signed, sealed export as the exact text the server sent (the seal is checked over its parsed form). */
+  exportSubjectAccess: async (requestId, body) =>
+    (await request('POST', `/api/subject-requests/${id(requestId)}/export`, { body, raw: true })).text(),
+  previewErasure: (requestId) => post(`/api/subject-requests/${id(requestId)}/erasure/preview`),
+  erase: (requestId, confirmCount) =>
+    post(`/api/subject-requests/${id(requestId)}/erasure`, confirmCount === undefined ? {} : { confirmCount }),
+  answerSubjectRequest: (requestId, answer) => post(`/api/subject-requests/${id(requestId)}/answer`, { answer }),
+  rejectSubjectRequest: (requestId, reason) => post(`/api/subject-requests/${id(requestId)}/reject`, { reason }),
 };

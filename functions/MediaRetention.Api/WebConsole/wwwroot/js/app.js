@@ -6,31 +6,37 @@ import { renderMedia } from './media.js';
 import { renderHoldDetail, renderHoldList, renderNewHold, renderRequests } from './holds.js';
 import { renderEvidence } from './evidence.js';
 import { renderAudit, renderRetention } from './admin.js';
+import { renderNewSubjectRequest, renderSubjectRequest, renderSubjectRequests } from './privacy.js';
 
 const main = () => document.getElementById('main');
 
 const NAV = [
   { href: '#/media', label: 'Media', allowed: () => can('listMedia') },
-  { href: '#/holds', label: () => (session.me?.role === 'police' ? 'Our holds' : 'Holds'), allowed: () => true },
+  { href: '#/holds', label: () => (session.me?.role === 'police' ? 'Our holds' : 'Holds'), allowed: () => can('holds') },
   { href: '#/requests', label: 'Requests', allowed: () => can('reviewHold') },
   { href: '#/holds/new', label: () => (session.me?.role === 'police' ? 'Request preservation' : 'Place a hold'), allowed: () => can('placeHold') },
   { href: '#/retention', label: 'Retention', allowed: () => can('retention') },
   { href: '#/audit', label: 'Audit log', allowed: () => can('audit') },
+  { href: '#/subject-requests', label: 'Subject requests', allowed: () => can('subjectRequests') },
+  { href: '#/subject-requests/new', label: 'New request', allowed: () => session.me?.role === 'privacy' },
 ];
 
 const ROUTES = [
   { pattern: /^\/media$/, allowed: () => can('listMedia'), render: (view, params) => renderMedia(view, params) },
-  { pattern: /^\/holds$/, allowed: () => true, render: (view, params) => renderHoldList(view, params) },
+  { pattern: /^\/holds$/, allowed: () => can('holds'), render: (view, params) => renderHoldList(view, params) },
   { pattern: /^\/holds\/new$/, allowed: () => can('placeHold'), render: (view, params) => renderNewHold(view, params) },
   { pattern: /^\/requests$/, allowed: () => can('reviewHold'), render: (view) => renderRequests(view) },
-  { pattern: /^\/holds\/([^/]+)$/, allowed: () => true, render: (view, params, [holdId]) => renderHoldDetail(view, holdId) },
+  { pattern: /^\/holds\/([^/]+)$/, allowed: () => can('holds'), render: (view, params, [holdId]) => renderHoldDetail(view, holdId) },
   { pattern: /^\/evidence\/([^/]+)$/, allowed: () => can('evidence'), render: (view, params, [holdId]) => renderEvidence(view, holdId) },
   { pattern: /^\/retention$/, allowed: () => can('retention'), render: (view) => renderRetention(view) },
   { pattern: /^\/audit$/, allowed: () => can('audit'), render: (view) => renderAudit(view) },
+  { pattern: /^\/subject-requests$/, allowed: () => can('subjectRequests'), render: (view, params) => renderSubjectRequests(view, params) },
+  { pattern: /^\/subject-requests\/new$/, allowed: () => can('subjectRequests'), render: (view) => renderNewSubjectRequest(view) },
+  { pattern: /^\/subject-requests\/([^/]+)$/, allowed: () => can('subjectRequests'), render: (view, params, [id]) => renderSubjectRequest(view, id) },
 ];
 
 function homeFor(role) {
-  return role === 'admin' ? '#/retention' : role === 'security' ? '#/media' : '#/holds';
+  return role === 'admin' ? '#/retention' : role === 'security' ? '#/media' : role === 'privacy' ? '#/subject-requests' : '#/holds';
 }
 
 function parseHash() {
@@ -45,7 +51,8 @@ function renderNav() {
   replace(nav, session.me
     ? NAV.filter((item) => item.allowed()).map((item) => {
       const label = typeof item.label === 'function' ? item.label() : item.label;
-      const current = `#${path}` === item.href || (item.href === '#/holds' && /^\/holds\/(?!new)/.test(path));
+      const current = `#${path}` === item.href || (item.href === '#/holds' && /^\/holds\/(?!new)/.test(path))
+        || (item.href === '#/subject-requests' && /^\/subject-requests\/(?!new)/.test(path));
       return h('a', { href: item.href, 'aria-current': current ? 'page' : null }, label);
     })
     : []);
@@ -84,7 +91,7 @@ function showSignIn(problem) {
 
   if (session.mode === 'appservice') {
     append(view,
-      h('p', {}, 'Use your organisation account. Your role (security, police or administrator) comes from it.'),
+      h('p', {}, 'Use your organisation account. Your role (security, police, privacy officer or administrator) comes from it.'),
       h('p', {}, h('a', { class: 'button', href: signInUrl() }, 'Sign in with Microsoft Entra ID')));
     return;
   }

@@ -10,6 +10,8 @@ const RULES = {
   evidence: ['security', 'police', 'admin'],
   retention: ['admin'],
   audit: ['admin'],
+  holds: ['security', 'police', 'admin'],
+  subjectRequests: ['privacy', 'admin'],
 };
 
 export function can(action) {
@@ -20,4 +22,5 @@ export const ROLE_LABELS = {
   security: 'Security staff',
   police: 'Police liaison',
   admin: 'Administrator',
+  privacy: 'Privacy officer',
 };
