@@ -214,6 +214,13 @@ public sealed class IngestBlobHandler(
         {
             if (properties.Size == 0)
             {
+                // Nothing to download: the properties read again stand in for the conditional read, proving the
+                // "not held" mark written since sits on this version.
+                if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != etag)
+                {
+                    throw new BlobChangedException(command.Container, command.BlobName);
+                }
+
                 return (properties, ContentHasher.EmptySha256, 0L);
             }
 

@@ -294,6 +294,22 @@ public sealed class IngestBlobHandlerTests : IDisposable
         await blobs.DidNotReceiveWithAnyArgs().OpenReadAsync(default!, default!, default!, default);
     }
 
+    [Fact]
+    public async Task An_empty_blob_overwritten_after_its_mark_is_not_indexed_at_the_old_version()
+    {
+        var empty = Snapshot("cctv", CctvName, 0, "\"e1\"", null);
+        var full = Snapshot("cctv", CctvName, 4, "\"e2\"", null);
+        var reads = 0;
+        // First read: empty at e1; every later read (the check after the mark, the next attempt): overwritten, e2.
+        blobs.GetPropertiesAsync("cctv", CctvName, Arg.Any<CancellationToken>()).Returns(_ => ++reads == 1 ? empty : full);
+        blobs.OpenReadAsync("cctv", CctvName, "\"e2\"", Arg.Any<CancellationToken>()).Returns(_ => new MemoryStream("clip"u8.ToArray()));
+
+        await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        await index.DidNotReceive().TrySaveAsync(Arg.Is<MediaRecord>(r => r.ETag == "\"e1\""), Arg.Any<StoredMedia?>(), Arg.Any<CancellationToken>());
+        Assert.Equal("\"e2\"", SavedRecord().ETag);
+    }
+
     [Theory]
     [InlineData("20261125T120000Z", IngestOutcome.Indexed)]
     [InlineData("20261125T120001Z", IngestOutcome.Rejected)]
