@@ -54,6 +54,9 @@ param callsContainerName string = 'calls'
 @description('Container for the app\'s own state (checkpoints, retention lease).')
 param stateContainerName string = 'mediaretention-state'
 
+@description('Storage queue whose trigger runs the operations asked for over HTTP (sweeps, evidence re-checks).')
+param operationsQueueName string = 'mediaretention-operations'
+
 @description('NCRONTAB (with seconds) of the retention sweep.')
 param retentionSchedule string = '0 */15 * * * *'
 
@@ -186,9 +189,10 @@ var roles = {
 
 // The app's data roles on the media account, each at the narrowest scope that works (README "Role assignments"):
 // Blob Data Owner on the two media containers only (read, tag — index tags need Owner — and delete by retention);
-// Blob Data Contributor on the state container (sweep lease, checkpoint) and the audit-anchors container (append);
+// Blob Data Owner on the state container (operations, sweep lease, checkpoint; the delete-condition probe tags a blob
+// there); Blob Data Contributor on the audit-anchors container (append);
 // Table Data Contributor on the media, holds, audit and subject-requests tables; Queue Data Contributor on the blob trigger's poison
-// queue. Blob Delegator stays at the account: a user-delegation key is an account-level operation (evidence links).
+// queue and the operations queue. Blob Delegator stays at the account: a user-delegation key is an account-level operation (evidence links).
 // On the host's own account: Blob Data Owner, Queue and Table Data Contributor (the Functions host's needs).
 var hostStorageRoles = [
   roles.storageBlobDataOwner
@@ -364,6 +368,13 @@ resource auditAnchorImmutability 'Microsoft.Storage/storageAccounts/blobServices
     immutabilityPeriodSinceCreationInDays: auditAnchorImmutabilityDays
     allowProtectedAppendWrites: true
   }
+}
+
+// Operations (POST /api/retention/sweep, POST /api/holds/{id}/evidence/verify) answer 202 and run from this queue's
+// trigger, so no request holds work that grows with the data (the front end ends requests after 230 s).
+resource operationsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = {
+  parent: queueService
+  name: operationsQueueName
 }
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
@@ -606,6 +617,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: 'audit'
         }
         {
+          name: 'OperationsQueue'
+          value: operationsQueueName
+        }
+        {
           name: 'SubjectRequestsTable'
           value: 'subjectrequests'
         }
@@ -677,6 +692,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     containers
     deploymentContainer
     auditAnchorImmutability
+    operationsQueue
   ]
 }
 
@@ -693,12 +709,13 @@ resource mediaContainerRoleAssignments 'Microsoft.Authorization/roleAssignments@
   }
 ]
 
-// Blob Data Contributor on the state container (sweep lease) — containers[2] is stateContainerName above.
+// Blob Data Owner on the state container (operations, sweep lease, checkpoint) — containers[2] is stateContainerName
+// above. Owner, not Contributor: the delete-condition probe sets index tags on a throwaway blob here, and tags need Owner.
 resource stateContainerRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(containers[2].id, functionApp.id, roles.storageBlobDataContributor)
+  name: guid(containers[2].id, functionApp.id, roles.storageBlobDataOwner)
   scope: containers[2]
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
     principalId: functionApp.identity.principalId
     principalType: 'ServicePrincipal'
   }
@@ -727,6 +744,17 @@ resource tableRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-0
     }
   }
 ]
+
+// Queue Data Contributor on the operations queue: the app sends operations; its queue trigger receives and deletes them.
+resource operationsQueueRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(operationsQueue.id, functionApp.id, roles.storageQueueDataContributor)
+  scope: operationsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
 
 // Queue Data Contributor on the blob trigger's poison queue only.
 resource poisonQueueRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -3,6 +3,7 @@ using MediaRetention.Api.Auth;
 using MediaRetention.Api.Evidence;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
+using MediaRetention.Api.Operations;
 using MediaRetention.Api.Http;
 using MediaRetention.Api.Retention;
 using MediaRetention.Api.SubjectRequests;
@@ -48,6 +49,7 @@ public static class ApiRoutes
     public const string AuditVerify = "api/audit/verify";
     public const string RetentionPreview = "api/retention/preview";
     public const string RetentionSweep = "api/retention/sweep";
+    public const string Operation = "api/operations/{id}";
     public const string SubjectRequests = "api/subject-requests";
     public const string SubjectRequestById = "api/subject-requests/{id}";
     public const string SubjectRequestMediumLink = "api/subject-requests/{id}/media/{mediaId}/link";
@@ -84,6 +86,7 @@ public static class ApiRoutes
         services.TryAddSingleton<RetentionEndpoints>();
         services.TryAddSingleton<EvidenceEndpoints>();
         services.TryAddSingleton<SigningKeyEndpoints>();
+        services.TryAddSingleton<OperationEndpoints>();
         services.TryAddSingleton<SubjectRequestEndpoints>();
         services.TryAddSingleton<MediaRetention.Api.Maintenance.PhoneHashEndpoints>();
         return services;
@@ -235,11 +238,11 @@ public static class ApiRoutes
 
         app.MapPost(HoldEvidenceVerify, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.VerifyAsync(r, id, ct))
             .WithName("VerifyEvidence").WithTags("Evidence")
-            .WithSummary("Re-hash every medium of a hold and report altered or missing ones")
-            .WithDescription("Active holds only (409 otherwise).")
+            .WithSummary("Re-hash every medium of a hold and report altered or missing ones, as an operation")
+            .WithDescription("Answers 202 with an operation in Location (GET /api/operations/{id}); its result, once succeeded, is an EvidenceVerificationResponse. Active holds only (409 otherwise, before any operation starts). Police of the hold's agency may read it. 503: it could not be handed to a worker.")
             .RequireRoles(EvidenceEndpoints.Readers, PoliceOwnAgency)
-            .Produces<EvidenceVerificationResponse>()
-            .ProducesProblems(NotFound, Conflict).ProducesAccessProblems();
+            .ProducesOperation()
+            .ProducesProblems(NotFound, Conflict, UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
 
         app.MapGet(EvidenceSigningKeys, (HttpRequest r, SigningKeyEndpoints e, CancellationToken ct) => e.GetAsync(r, ct))
             .WithName("GetEvidenceSigningKeys").WithTags("Evidence")
@@ -278,11 +281,19 @@ public static class ApiRoutes
 
         app.MapPost(RetentionSweep, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.SweepAsync(r, ct))
             .WithName("SweepRetention").WithTags("Retention")
-            .WithSummary("Run a retention sweep now")
-            .WithDescription("Answers with the sweep's summary once it has finished; another sweep running anywhere on the account: 409.")
+            .WithSummary("Run a retention sweep now, as an operation")
+            .WithDescription("Answers 202 with an operation in Location (GET /api/operations/{id}); its result, once succeeded, is the sweep's SweepSummary. Another sweep running or queued anywhere on the account: 409. 503: it could not be handed to a worker.")
             .RequireRoles(RetentionEndpoints.Admins)
-            .Produces<SweepSummary>()
-            .ProducesProblems(Conflict).ProducesAccessProblems();
+            .ProducesOperation()
+            .ProducesProblems(Conflict, UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
+
+        app.MapGet(Operation, (HttpRequest r, string id, OperationEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct))
+            .WithName("GetOperation").WithTags("Operations")
+            .WithSummary("How a sweep or an evidence re-check is doing, and its result once done")
+            .WithDescription("status is queued, running, succeeded or failed; progress shows what the work has done so far; result (succeeded) is a SweepSummary or an EvidenceVerificationResponse; error (failed) is the status, title and detail the synchronous route would have answered. Unfinished: Retry-After says when to ask again. Operations are kept 7 days (Operations:KeepFor).")
+            .RequireRoles(OperationEndpoints.Readers, "Only the roles that may start that kind of operation read it, police only their own agency's evidence checks; anyone else gets a 404 (audited), as if it did not exist.")
+            .Produces<OperationView>()
+            .ProducesProblems(NotFound).ProducesAccessProblems();
 
         MapSubjectRequests(app);
         app.MapPost(PhoneHashRekey, (HttpRequest r, MediaRetention.Api.Maintenance.PhoneHashEndpoints e, CancellationToken ct) => e.RekeyAsync(r, ct))

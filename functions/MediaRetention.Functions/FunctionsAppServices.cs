@@ -18,6 +18,10 @@ public static class FunctionsAppServices
         services.AddProblemDetails();
         services.AddMediaRetentionCore(configuration);
 
+        // A sweep must stop (and save its checkpoint) before the host's functionTimeout ends it.
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<MediaRetention.Core.Retention.RetentionOptions>>(
+            new SweepFitsFunctionTimeout(FunctionTimeout.Read(configuration, AppContext.BaseDirectory)));
+
         // In Azure, callers are identified by App Service Authentication (Entra ID app roles) unless Auth:Mode says
         // otherwise. A default, applied before binding, so an explicit Auth:Mode setting still wins.
         services.AddOptions<AuthOptions>().Configure(options => options.Mode = AuthOptions.AppServiceMode);
@@ -26,6 +30,11 @@ public static class FunctionsAppServices
         // X-Forwarded-For. Also a default applied before binding.
         services.AddOptions<AbuseOptions>().Configure(options => options.ClientAddressHeader = "X-Forwarded-For");
         services.AddMediaRetentionApi(configuration);
+
+        // Operations run from the queue trigger (OperationFunctions), not inside the HTTP request that asked for them.
+        services.AddSingleton(sp => QueueOperationDispatcher.CreateClient(configuration, sp.GetRequiredService<Microsoft.Extensions.Azure.AzureComponentFactory>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MediaRetention.Core.Storage.MediaStorageOptions>>().Value.OperationsQueue));
+        services.AddSingleton<MediaRetention.Core.Operations.IOperationDispatcher, QueueOperationDispatcher>();
         services.AddMediaRetentionFunctionsTelemetry(configuration);
         return services;
     }

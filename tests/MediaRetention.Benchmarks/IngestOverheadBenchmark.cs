@@ -112,6 +112,9 @@ internal static class IngestOverheadBenchmark
 
         public IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public IAsyncEnumerable<BlobListPage> ListPagesAsync(string container, string? continuation, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<string> ReplaceMetadataAsync(string container, string name, IDictionary<string, string> metadata, string etag, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
@@ -135,7 +138,8 @@ internal static class IngestOverheadBenchmark
         public Task<MediaPage> QueryAsync(MediaQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public IAsyncEnumerable<MediaScanPage> ScanRetainedBeforeAsync(string kind, DateTimeOffset before, int pageSize, CancellationToken cancellationToken) =>
+        public IAsyncEnumerable<MediaScanPage> ScanRetainedBeforeAsync(
+            string kind, DateTimeOffset before, int pageSize, RowKeyPair? after, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
         public Task RemoveAsync(IReadOnlyList<MediaRecord> records, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MediaRetention.Api.Holds;
 using MediaRetention.BrowserTests.Infrastructure;
 using MediaRetention.Core.Audit;
@@ -49,9 +50,32 @@ public sealed class AdminConsoleTests(BrowserFixture fixture)
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "OPD-77" })).ToBeVisibleAsync();
         await session.ScreenshotAsync("admin-retention-preview");
 
+        // The sweep runs in the background as an operation; the page polls it and shows its progress. The first looks
+        // are answered with a running operation, so the progress is seen whatever the speed of the real sweep.
+        var running = 0;
+        await page.RouteAsync("**/api/operations/*", async route =>
+        {
+            Interlocked.Increment(ref running);
+            var real = await route.FetchAsync();
+            var body = JsonNode.Parse(await real.TextAsync())!.AsObject();
+            body["status"] = "running";
+            body["progress"] = new JsonObject
+            {
+                ["phase"] = "expired", ["reconciled"] = 0, ["expired"] = 2, ["deleted"] = 0, ["alreadyGone"] = 0, ["heldKept"] = 1,
+                ["deferred"] = 0, ["blocked"] = 0, ["failures"] = 0,
+            };
+            body["result"] = null;
+            await route.FulfillAsync(new() { Response = real, Body = body.ToJsonString() });
+        });
         await page.GetByRole(AriaRole.Button, new() { Name = "Sweep now" }).ClickAsync();
+        await Expect(page.Locator("main").GetByText("Sweeping (deleting expired recordings)… 0 deleted, 1 kept by holds, 2 expired looked at so far.")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sweep now" })).ToBeDisabledAsync();
+        await session.ScreenshotAsync("admin-retention-sweeping");
+        await page.UnrouteAllAsync();
+        Assert.True(running > 0);
         await Expect(page.Locator("main").GetByText("Sweep finished: 1 deleted, 1 kept by holds")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await Expect(page.Locator("main").GetByText("Nothing has expired: the next sweep would delete nothing.")).ToBeVisibleAsync();
+        // The held clip has expired too: the preview does not claim that nothing has.
+        await Expect(page.Locator("main").GetByText("Nothing to delete: every expired recording is kept by a hold (below).")).ToBeVisibleAsync();
         await Expect(page.Locator("main").GetByText("Audit chain intact")).ToBeVisibleAsync();
         await session.ScreenshotAsync("admin-retention-swept");
 

@@ -96,6 +96,12 @@ public sealed class PoliceConsoleTests(BrowserFixture fixture)
         await Expect(page.Locator("td.check")).ToHaveTextAsync(["PASS", "PASS", "PASS"]);
         await session.ScreenshotAsync("police-evidence-verified");
 
+        // The server's own re-check runs as an operation the page follows until it is done.
+        var serverCheck = page.GetByRole(AriaRole.Button, new() { Name = "Ask the server to re-check the originals" });
+        await serverCheck.ClickAsync();
+        await Expect(page.Locator("main").GetByText("Server check: all 3 stored originals match their ingest hash")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(serverCheck).ToBeEnabledAsync();
+
         // Someone overwrites a held clip in storage (same size: only the hash can tell). The same links now read
         // the new content, and exactly that file fails.
         var altered = Clips[1];
@@ -110,6 +116,9 @@ public sealed class PoliceConsoleTests(BrowserFixture fixture)
         await Expect(page.Locator($"tr[data-blob-name='{altered}'] td.check")).ToContainTextAsync(Convert.ToHexStringLower(SHA256.HashData(tampered)));
         await Expect(page.Locator($"tr[data-blob-name='{Clips[0]}'] td.check")).ToHaveTextAsync("PASS");
         await Expect(summary.Locator(".notice-bad")).ToBeVisibleAsync();
+        await serverCheck.ClickAsync();
+        await Expect(page.Locator("main").GetByText("Server check: stored originals differ")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator("main").GetByText($"Altered: {altered}")).ToBeVisibleAsync();
         await session.ScreenshotAsync("police-evidence-tampered");
         session.AssertNothingUnexpectedRan();
     }

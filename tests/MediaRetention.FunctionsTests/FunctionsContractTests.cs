@@ -77,6 +77,28 @@ public sealed class FunctionsContractTests
     }
 
     [Fact]
+    public void Operations_run_from_a_queue_trigger_on_the_operations_queue_setting_that_infra_sets()
+    {
+        var trigger = Assert.Single(metadata.WithTrigger("queueTrigger"));
+
+        Assert.Equal(nameof(OperationFunctions.RunOperation), trigger.Name);
+        Assert.Equal($"%{nameof(MediaStorageOptions.OperationsQueue)}%", trigger.Trigger["queueName"]);
+        Assert.Equal(MediaStorageOptions.ConnectionName, trigger.Trigger["connection"]);
+
+        // The host resolves %OperationsQueue% from the app settings: infra sets it, creates the queue, and the identity
+        // connection has the queue endpoint.
+        var bicep = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "main.bicep"));
+        Assert.Matches(@"name: 'OperationsQueue'\s*value: operationsQueueName", bicep);
+        Assert.Matches(@"queueServices/queues@[0-9-]+' = \{\s*parent: queueService\s*name: operationsQueueName", bicep);
+        Assert.Matches(@"name: 'MediaStorage__queueServiceUri'", bicep);
+        Assert.Contains("\"OperationsQueue\":", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "functions", "MediaRetention.Functions", "local.settings.json.example")), StringComparison.Ordinal);
+
+        // The queue extension decodes base64, which is what the dispatcher sends.
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")))!;
+        Assert.Equal("base64", (string?)host["extensions"]?["queues"]?["messageEncoding"]);
+    }
+
+    [Fact]
     public void Http_functions_serve_exactly_the_runners_api_routes()
     {
         var functions = metadata.WithTrigger("httpTrigger")
@@ -121,6 +143,24 @@ public sealed class FunctionsContractTests
 
         Assert.Equal("", (string?)host["extensions"]?["http"]?["routePrefix"]);
         Assert.StartsWith("api/", ApiRoutes.Holds, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_json_sets_functionTimeout_with_room_for_the_sweep_budget()
+    {
+        // Flex Consumption's default is 30 minutes; set explicitly, so the sweep's budget is checked against a known value.
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json")))!;
+        var text = (string?)host["functionTimeout"];
+
+        Assert.False(string.IsNullOrEmpty(text), "host.json sets no functionTimeout");
+        var timeout = TimeSpan.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(RetentionOptions.DefaultMaxSweepDuration <= timeout - FunctionTimeout.SweepHeadroom,
+            $"the default Retention:MaxSweepDuration ({RetentionOptions.DefaultMaxSweepDuration}) does not leave {FunctionTimeout.SweepHeadroom} before functionTimeout ({timeout})");
+        Assert.True(new SweepFitsFunctionTimeout(timeout).Validate(null, new RetentionOptions()).Succeeded);
+        Assert.True(new SweepFitsFunctionTimeout(timeout).Validate(null, new RetentionOptions { MaxSweepDuration = timeout }).Failed);
+
+        // The file the Functions app deploys is this one.
+        Assert.Equal(timeout, FunctionTimeout.Read(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), AppContext.BaseDirectory));
     }
 
     /// <summary>"METHOD route" for every /api endpoint the runner maps, from its own endpoint table.</summary>

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Media;
 using MediaRetention.Core.Storage;
@@ -51,6 +52,17 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
         {
             Assert.NotNull(Create(type));
         }
+    }
+
+    [Theory]
+    [InlineData("Retention:MaxSweepDuration", "00:29:00")]
+    [InlineData(MediaRetention.Functions.FunctionTimeout.OverrideSetting, "00:15:00")]
+    public void A_sweep_budget_that_does_not_fit_the_hosts_functionTimeout_stops_start_up(string setting, string value)
+    {
+        using var app = BuildFunctionsServices(azurite.ConnectionString, names, time, new Dictionary<string, string?> { [setting] = value });
+
+        var e = Assert.Throws<OptionsValidationException>(() => app.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+        Assert.Contains("functionTimeout", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,6 +126,51 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Contains(page.Items, e => e.Action == AuditActions.RetentionSweep && e.Details["triggeredBy"] == "schedule");
     }
 
+    [Fact]
+    public async Task A_sweep_asked_for_over_http_answers_202_and_runs_from_the_queue_trigger_and_only_admins_read_it()
+    {
+        var name = "oslo-1/cam-01/" + Now.AddDays(-40).ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + ".mp4";
+        var blob = await UploadAsync(names.Cctv, name, "old clip"u8.ToArray());
+        await Create<IngestFunctions>().IngestCctvBlob(blob, name, CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(1));
+        var admin = Principal("admin@example.org", "admin");
+
+        var post = Request("POST", "/api/retention/sweep", admin, "{}"u8.ToArray());
+        await (await Create<RetentionFunctions>().SweepRetention(post.Request, CancellationToken.None)).ExecuteAsync(post);
+
+        Assert.Equal((int)HttpStatusCode.Accepted, post.Response.StatusCode);
+        var accepted = JsonDocument.Parse(ResponseText(post)).RootElement;
+        var id = accepted.GetProperty("id").GetString()!;
+        Assert.Equal($"/api/operations/{id}", post.Response.Headers.Location.ToString());
+        Assert.Equal("queued", accepted.GetProperty("status").GetString());
+        Assert.True(await blob.ExistsAsync(), "the request itself must not sweep");
+
+        // The message the queue trigger receives (the host decodes the base64 the dispatcher sends).
+        var queue = new QueueClient(azurite.ConnectionString, names.Queue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(10)).Value);
+        Assert.Equal(id, message.MessageText);
+
+        await Create<OperationFunctions>().RunOperation(message.MessageText, CancellationToken.None);
+
+        Assert.False(await blob.ExistsAsync());
+        var get = Request("GET", $"/api/operations/{id}", admin);
+        await (await Create<OperationFunctions>().GetOperation(get.Request, id, CancellationToken.None)).ExecuteAsync(get);
+        Assert.Equal((int)HttpStatusCode.OK, get.Response.StatusCode);
+        var done = JsonDocument.Parse(ResponseText(get)).RootElement;
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal(1, done.GetProperty("result").GetProperty("deleted").GetInt32());
+        Assert.Equal("api:admin@example.org", done.GetProperty("result").GetProperty("triggeredBy").GetString());
+
+        // A redelivered message changes nothing; police may not read a sweep: 404, audited.
+        await Create<OperationFunctions>().RunOperation(message.MessageText, CancellationToken.None);
+        var police = Request("GET", $"/api/operations/{id}", Principal("liaison@oslo-pd", "police.oslo-pd"));
+        await (await Create<OperationFunctions>().GetOperation(police.Request, id, CancellationToken.None)).ExecuteAsync(police);
+        Assert.Equal((int)HttpStatusCode.NotFound, police.Response.StatusCode);
+        var audit = await services.GetRequiredService<IAuditLog>().QueryAsync(null, null, null, 100, default);
+        Assert.Contains(audit.Items, e => e.Action == AuditActions.AccessDenied && e.Actor == "liaison@oslo-pd");
+        Assert.Single(audit.Items, e => e.Action == AuditActions.RetentionSweep);
+    }
+
     /// <summary>Program.cs's registrations over test configuration, validated the strict way.</summary>
     internal static ServiceProvider BuildFunctionsServices(
         string connectionString,
@@ -131,6 +188,7 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
             ["MediaTable"] = names.Media,
             ["HoldsTable"] = names.Holds,
             ["AuditTable"] = names.Audit,
+            ["OperationsQueue"] = names.Queue,
             ["SubjectRequestsTable"] = names.SubjectRequests,
             // What App Service sets when its authentication is on (the only case the principal header is trusted).
             ["WEBSITE_AUTH_ENABLED"] = "True",
@@ -167,6 +225,27 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
         var blob = new BlobContainerClient(azurite.ConnectionString, container).GetBlobClient(name);
         await blob.UploadAsync(new BinaryData(content));
         return blob;
+    }
+
+    private DefaultHttpContext Request(string method, string path, string? principal, byte[]? body = null)
+    {
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Request.Method = method;
+        context.Request.Path = path;
+        if (body is not null)
+        {
+            context.Request.ContentType = "application/json";
+            context.Request.Body = new MemoryStream(body);
+            context.Request.ContentLength = body.Length;
+        }
+
+        if (principal is not null)
+        {
+            context.Request.Headers["X-MS-CLIENT-PRINCIPAL"] = principal;
+        }
+
+        context.Response.Body = new MemoryStream();
+        return context;
     }
 
     private DefaultHttpContext HoldRequest(string? principal)
@@ -208,12 +287,12 @@ public sealed class FunctionsWiringTests(AzuriteFixture azurite) : IAsyncLifetim
 }
 
 /// <summary>Fresh container and table names per test, so tests sharing one Azurite never see each other's data.</summary>
-public sealed record Names(string Cctv, string Calls, string State, string Media, string Holds, string Audit, string SubjectRequests)
+public sealed record Names(string Cctv, string Calls, string State, string Media, string Holds, string Audit, string Queue, string SubjectRequests)
 {
     public static Names Unique()
     {
         var s = Guid.NewGuid().ToString("N")[..10];
-        return new Names("cctv-" + s, "calls-" + s, "state-" + s, "media" + s, "holds" + s, "audit" + s, "subjectrequests" + s);
+        return new Names("cctv-" + s, "calls-" + s, "state-" + s, "media" + s, "holds" + s, "audit" + s, "ops-" + s, "subjectrequests" + s);
     }
 }
 

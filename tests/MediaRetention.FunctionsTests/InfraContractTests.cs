@@ -276,13 +276,15 @@ public sealed partial class RoleScopeInfraTests
         Assert.Equal(["roles.storageBlobDelegator"], app.Where(a => a.Scope == "storage").Select(a => a.Role));
         Assert.Contains(app, a => a is { Scope: "containers[i]", Role: "roles.storageBlobDataOwner" });
         Assert.Matches(@"for \(name, i\) in mediaContainerNames: \{\s*name: guid\(containers\[i\]\.id, functionApp\.id, roles\.storageBlobDataOwner\)", Bicep);
-        Assert.Contains(app, a => a is { Scope: "containers[2]", Role: "roles.storageBlobDataContributor" });
+        // The state container: Owner, because the delete-condition probe tags a throwaway blob there.
+        Assert.Contains(app, a => a is { Scope: "containers[2]", Role: "roles.storageBlobDataOwner" });
+        Assert.Contains(app, a => a is { Scope: "operationsQueue", Role: "roles.storageQueueDataContributor" });
         Assert.Contains(app, a => a is { Scope: "auditAnchorContainer", Role: "roles.storageBlobDataContributor" });
         Assert.Contains(app, a => a is { Scope: "tables[i]", Role: "roles.storageTableDataContributor" });
         Assert.Matches(@"for \(name, i\) in tableNames: \{\s*name: guid\(tables\[i\]\.id", Bicep);
         Assert.Contains(app, a => a is { Scope: "poisonQueue", Role: "roles.storageQueueDataContributor" });
         Assert.Contains(app, a => a is { Scope: "hostStorage", Role: "roleId" });
-        Assert.DoesNotContain(app, a => a.Role == "roles.storageBlobDataOwner" && a.Scope is not ("containers[i]" or "hostStorage"));
+        Assert.DoesNotContain(app, a => a.Role == "roles.storageBlobDataOwner" && a.Scope is not ("containers[i]" or "containers[2]" or "hostStorage"));
 
         // The indices used above name the containers they claim to.
         Assert.Matches(@"containers@[0-9-]+' = \[\s*for name in \[\s*cctvContainerName\s*callsContainerName\s*stateContainerName\s*deadLetterContainerName\s*\]", Bicep);

@@ -129,6 +129,26 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    [Theory]
+    [InlineData("SweepRetention")]
+    [InlineData("VerifyEvidence")]
+    public void Long_work_answers_202_with_the_operation_in_Location(string operationId)
+    {
+        var (_, _, op) = Operations().Single(o => (string?)o.Json["operationId"] == operationId);
+        var responses = op["responses"]!.AsObject();
+
+        Assert.Equal(["202"], responses.Where(r => r.Key.StartsWith('2')).Select(r => r.Key));
+        var accepted = responses["202"]!;
+        Assert.EndsWith("OperationView", (string?)accepted["content"]?["application/json"]?["schema"]?["$ref"]);
+        Assert.Contains("/api/operations/{id}", (string?)accepted["headers"]?["Location"]?["description"]);
+        Assert.NotNull(accepted["headers"]?["Retry-After"]);
+        Assert.NotNull(responses["503"]);
+
+        var (_, _, get) = Operations().Single(o => (string?)o.Json["operationId"] == "GetOperation");
+        Assert.Equal("/api/operations/{id}", Operations().Single(o => (string?)o.Json["operationId"] == "GetOperation").Path);
+        Assert.EndsWith("OperationView", (string?)get["responses"]!["200"]!["content"]?["application/json"]?["schema"]?["$ref"]);
+    }
+
     [Fact]
     public void Request_bodies_are_json_and_refuse_unknown_members()
     {

@@ -23,15 +23,17 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
 
     public int BlobPort { get; private set; }
     public int TablePort { get; private set; }
+    public int QueuePort { get; private set; }
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
 
     public static async Task<AzuriteInstance> StartAsync(bool persistent = false)
     {
         var instance = new AzuriteInstance(persistent ? Directory.CreateTempSubdirectory("azurite-test-").FullName : null);
-        await instance.StartProcessAsync(blobPort: 0, tablePort: 0);
+        await instance.StartProcessAsync(blobPort: 0, queuePort: 0, tablePort: 0);
         return instance;
     }
 
@@ -72,7 +74,7 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
             throw new InvalidOperationException("Only a persistent instance keeps its data across a restart.");
         }
 
-        return StartProcessAsync(BlobPort, TablePort);
+        return StartProcessAsync(BlobPort, QueuePort, TablePort);
     }
 
     public async ValueTask DisposeAsync()
@@ -91,7 +93,7 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         }
     }
 
-    private async Task StartProcessAsync(int blobPort, int tablePort)
+    private async Task StartProcessAsync(int blobPort, int queuePort, int tablePort)
     {
         var executable = Path.Combine(RepositoryRoot.Path, "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
@@ -110,7 +112,7 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
                  {
                      "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
                      "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(),
-                     "--queueHost", "127.0.0.1", "--queuePort", "0",
+                     "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(),
                      "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(),
                  })
         {
@@ -137,8 +139,9 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         using var timeout = new CancellationTokenSource(StartTimeout);
         try
         {
-            (BlobPort, TablePort) = await ports.Ready.WaitAsync(timeout.Token);
+            (BlobPort, QueuePort, TablePort) = await ports.Ready.WaitAsync(timeout.Token);
             await WaitForListenerAsync(BlobPort, timeout.Token);
+            await WaitForListenerAsync(QueuePort, timeout.Token);
             await WaitForListenerAsync(TablePort, timeout.Token);
         }
         catch (OperationCanceledException)
@@ -165,17 +168,18 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Azurite (Blob|Table) service is successfully listening at http://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"Azurite (Blob|Queue|Table) service is successfully listening at http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 
     private sealed class PortsFromOutput
     {
-        private readonly TaskCompletionSource<(int Blob, int Table)> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<(int Blob, int Queue, int Table)> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly System.Text.StringBuilder output = new();
         private int blob;
+        private int queue;
         private int table;
 
-        public Task<(int Blob, int Table)> Ready => ready.Task;
+        public Task<(int Blob, int Queue, int Table)> Ready => ready.Task;
 
         public string Output
         {
@@ -202,19 +206,23 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
                 if (match.Success)
                 {
                     var port = int.Parse(match.Groups[2].Value);
-                    if (match.Groups[1].Value == "Blob")
+                    switch (match.Groups[1].Value)
                     {
-                        blob = port;
-                    }
-                    else
-                    {
-                        table = port;
+                        case "Blob":
+                            blob = port;
+                            break;
+                        case "Queue":
+                            queue = port;
+                            break;
+                        default:
+                            table = port;
+                            break;
                     }
                 }
 
-                if (blob != 0 && table != 0)
+                if (blob != 0 && queue != 0 && table != 0)
                 {
-                    ready.TrySetResult((blob, table));
+                    ready.TrySetResult((blob, queue, table));
                 }
             }
         }

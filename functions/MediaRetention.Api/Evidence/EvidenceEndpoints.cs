@@ -3,6 +3,8 @@ using System.Xml;
 using MediaRetention.Api.Auth;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Http;
+using MediaRetention.Api.Operations;
+using MediaRetention.Core.Operations;
 using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
@@ -23,7 +25,7 @@ public sealed class EvidenceEndpoints(
     HoldEndpoints holds,
     IssueEvidenceLinksHandler issueLinks,
     BuildEvidenceManifestHandler buildManifest,
-    VerifyEvidenceHandler verify)
+    OperationEndpoints operations)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -121,8 +123,9 @@ public sealed class EvidenceEndpoints(
             return unsupported;
         }
 
-        var result = await verify.HandleAsync(new VerifyEvidenceCommand(hold, caller.Name), cancellationToken);
-        return Results.Ok(EvidenceVerificationResponse.From(result));
+        // Re-hashing every medium grows with the hold: 202 and an operation that police of the hold's agency may read.
+        return await operations.StartAsync(request,
+            new StartOperationCommand(OperationKinds.EvidenceVerify, caller.Name, Readers, hold.Agency, hold.Id), cancellationToken);
     }
 
     /// <summary>
@@ -162,7 +165,7 @@ public sealed class EvidenceEndpoints(
     }
 }
 
-/// <summary><c>POST /api/holds/{id}/evidence/verify</c>'s answer.</summary>
+/// <summary>The result of a <c>POST /api/holds/{id}/evidence/verify</c> operation once it has succeeded.</summary>
 public sealed record EvidenceVerificationResponse(
     string HoldId,
     int Checked,

@@ -48,10 +48,21 @@ public sealed record QueryParameter(string Name, string Description)
 /// <summary>An optional request header a route reads, as endpoint metadata for the OpenAPI document.</summary>
 public sealed record HeaderParameter(string Name, string Description, int MaxLength);
 
+/// <summary>
+/// A route that answers 202 Accepted with an operation whose address is in <c>Location</c>: the runner's OpenAPI
+/// document describes the header.
+/// </summary>
+public sealed record AcceptedOperation(string LocationTemplate);
+
 public static class ApiMetadataExtensions
 {
     public static RouteHandlerBuilder WithHeader(this RouteHandlerBuilder builder, HeaderParameter header) =>
         builder.WithMetadata(header);
+
+    /// <summary>202 Accepted with the operation (<c>OperationView</c>) and its address in <c>Location</c>.</summary>
+    public static RouteHandlerBuilder ProducesOperation(this RouteHandlerBuilder builder) =>
+        builder.Produces<MediaRetention.Api.Operations.OperationView>(StatusCodes.Status202Accepted)
+            .WithMetadata(new AcceptedOperation("/" + ApiRoutes.Operation));
 
     public static RouteHandlerBuilder RequireRoles(this RouteHandlerBuilder builder, IReadOnlyList<string> roles, string? note = null) =>
         builder.WithMetadata(new RequiredRoles(roles, note));

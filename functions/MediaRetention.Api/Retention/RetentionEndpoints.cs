@@ -1,12 +1,17 @@
 using MediaRetention.Api.Auth;
 using MediaRetention.Api.Http;
+using MediaRetention.Api.Operations;
+using MediaRetention.Core.Operations;
 using MediaRetention.Core.Retention;
 using Microsoft.AspNetCore.Http;
 
 namespace MediaRetention.Api.Retention;
 
-/// <summary><c>GET /api/retention/preview</c> and <c>POST /api/retention/sweep</c>: admin only.</summary>
-public sealed class RetentionEndpoints(ApiAccess access, RetentionSweepHandler sweeper, RunRetentionSweepHandler sweeps)
+/// <summary>
+/// <c>GET /api/retention/preview</c> and <c>POST /api/retention/sweep</c>: admin only. A sweep's work grows with the data,
+/// so the POST answers 202 with an operation (<see cref="OperationEndpoints"/>) that a background worker runs.
+/// </summary>
+public sealed class RetentionEndpoints(ApiAccess access, RetentionSweepHandler sweeper, StartOperationHandler operations, OperationEndpoints operationEndpoints)
 {
     internal static readonly string[] Admins = [Roles.Admin];
 
@@ -42,10 +47,11 @@ public sealed class RetentionEndpoints(ApiAccess access, RetentionSweepHandler s
             return unsupported;
         }
 
-        // The sweep is not tied to the HTTP request: a client giving up must not stop it halfway.
-        var result = await sweeps.RunAsync("api:" + caller.Name, CancellationToken.None);
-        return result.Busy
-            ? ApiProblems.Conflict("A retention sweep is already running on another host; try again when it has finished.")
-            : Results.Ok(result.Summary);
+        if (await operations.IsSweepUnderwayAsync(cancellationToken))
+        {
+            return ApiProblems.Conflict("A retention sweep is already running (or queued) on this storage account; try again when it has finished.");
+        }
+
+        return await operationEndpoints.StartAsync(request, new StartOperationCommand(OperationKinds.RetentionSweep, caller.Name, Admins), cancellationToken);
     }
 }

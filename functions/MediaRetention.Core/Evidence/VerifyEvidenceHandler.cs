@@ -45,7 +45,8 @@ public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore
     // A blob being overwritten while we read it is re-read from its new version; this bounds the chase.
     private const int MaxReadAttempts = 3;
 
-    public async Task<EvidenceVerification> HandleAsync(VerifyEvidenceCommand command, CancellationToken cancellationToken)
+    /// <param name="progress">Hears the number of media checked so far, from parallel workers (so not always rising).</param>
+    public async Task<EvidenceVerification> HandleAsync(VerifyEvidenceCommand command, CancellationToken cancellationToken, IProgress<int>? progress = null)
     {
         using var activity = telemetry.StartActivity("evidence.verify");
         activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, command.Hold.Id);
@@ -67,7 +68,9 @@ public sealed class VerifyEvidenceHandler(HoldCoverage coverage, IMediaBlobStore
                     altered.Add(new AlteredMedium(media.Id, media.BlobName, media.Sha256, actual));
                 }
 
-                Interlocked.Increment(ref checkedCount);
+                // Counted apart from the report: '?.' would skip evaluating the argument when nobody listens.
+                var done = Interlocked.Increment(ref checkedCount);
+                progress?.Report(done);
             });
 
         var result = new EvidenceVerification(

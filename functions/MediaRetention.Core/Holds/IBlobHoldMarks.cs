@@ -5,8 +5,9 @@ namespace MediaRetention.Core.Holds;
 /// on the tag condition <see cref="DeleteCondition"/>: marked not held, at the indexed version. A hold's mark
 /// replaces the tags, and an overwrite clears them, so either makes the delete fail. Tags rather than metadata,
 /// because setting tags does not change the ETag (metadata would, and would look like a new upload).
-/// The version rides in a tag, not in If-Match, because Azurite ignores tag conditions whenever an access
-/// condition is also sent (measured on 3.37; Azure evaluates both), and the emulator must be as safe as Azure.
+/// The version rides in a tag and, where the storage evaluates both, in If-Match too (<see cref="Storage.IDeleteConditionSupport"/>):
+/// Azurite ignores tag conditions whenever an access condition is also sent (measured on 3.37; Azure evaluates both),
+/// and the emulator must be as safe as Azure, so there the tag condition goes alone.
 /// </summary>
 public interface IBlobHoldMarks
 {

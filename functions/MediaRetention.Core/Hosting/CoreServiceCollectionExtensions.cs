@@ -5,6 +5,7 @@ using MediaRetention.Core.Evidence.Signing;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Operations;
 using MediaRetention.Core.Phones;
 using MediaRetention.Core.Retention;
 using MediaRetention.Core.Storage;
@@ -40,6 +41,7 @@ public static class CoreServiceCollectionExtensions
             MediaStorageClients.CreateExactBlobCredential(configuration, sp.GetRequiredService<AzureComponentFactory>()),
             sp.GetRequiredService<TimeProvider>()));
 
+        services.TryAddSingleton<IDeleteConditionSupport, DeleteConditionSupport>();
         services.TryAddSingleton<IMediaBlobStore, AzureMediaBlobStore>();
         services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
         services.TryAddSingleton<StorageProvisioner>();
@@ -68,10 +70,20 @@ public static class CoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionScheduleOptions>, RetentionOptionsValidator>());
         services.TryAddSingleton<RetentionPolicy>();
+        services.TryAddSingleton<ISweepCheckpointStore, BlobSweepCheckpointStore>();
         services.TryAddSingleton<HoldSafeDeleter>();
         services.TryAddSingleton<RetentionSweepHandler>();
         services.TryAddSingleton<RetentionSweepLock>();
         services.TryAddSingleton<RunRetentionSweepHandler>();
+
+        services.AddOptions<OperationOptions>().Bind(configuration.GetSection(OperationOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OperationOptions>, OperationOptionsValidator>());
+        services.TryAddSingleton<IOperationStore, BlobOperationStore>();
+        services.TryAddSingleton<StartOperationHandler>();
+        services.TryAddSingleton<RunOperationHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, SweepOperationWork>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyEvidenceOperationWork>());
 
         services.AddMediaRetentionEvidenceLinks();
         services.AddMediaRetentionEvidenceSigning(configuration);

@@ -36,7 +36,11 @@ public sealed record MediaPage(IReadOnlyList<MediaRecord> Items, string? Continu
 }
 
 /// <summary>A page of the retention scan: the records read, and the rows that could not be.</summary>
-public sealed record MediaScanPage(IReadOnlyList<MediaRecord> Records, IReadOnlyList<UnreadableMediaRow> Unreadable);
+public sealed record MediaScanPage(IReadOnlyList<MediaRecord> Records, IReadOnlyList<UnreadableMediaRow> Unreadable)
+{
+    /// <summary>The keys of the page's last row, readable or not: a scan resumed after it reads what follows.</summary>
+    public RowKeyPair? Last { get; init; }
+}
 
 /// <summary>The media index in Table Storage.</summary>
 public interface IMediaIndex
@@ -58,9 +62,11 @@ public interface IMediaIndex
     /// <summary>
     /// Media of <paramref name="kind"/> whose retention time (recording time, upload time for rejected media) is
     /// before <paramref name="before"/>, oldest day first, page by page: one key-range query, no table scan. Rows that
-    /// cannot be read come apart in each page.
+    /// cannot be read come apart in each page. With <paramref name="after"/> (a page's <see cref="MediaScanPage.Last"/>),
+    /// only the rows after it: a sweep cut off by its time budget resumes there.
     /// </summary>
-    IAsyncEnumerable<MediaScanPage> ScanRetainedBeforeAsync(string kind, DateTimeOffset before, int pageSize, CancellationToken cancellationToken);
+    IAsyncEnumerable<MediaScanPage> ScanRetainedBeforeAsync(
+        string kind, DateTimeOffset before, int pageSize, RowKeyPair? after, CancellationToken cancellationToken);
 
     /// <summary>Removes the records and their lookup rows (batched per partition); rows already gone are fine.</summary>
     Task RemoveAsync(IReadOnlyList<MediaRecord> records, CancellationToken cancellationToken);

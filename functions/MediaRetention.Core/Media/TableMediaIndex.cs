@@ -87,20 +87,38 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
     }
 
     public async IAsyncEnumerable<MediaScanPage> ScanRetainedBeforeAsync(
-        string kind, DateTimeOffset before, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string kind, DateTimeOffset before, int pageSize, RowKeyPair? after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Every key of an earlier day sorts before the cut-off's time key, so one RowKey bound serves all days.
         var low = MediaTableLayout.TimePrefix + kind + "|";
         var high = MediaTableLayout.TimePartition(kind, before);
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {low} and PartitionKey le {high} and RowKey lt {MediaTableLayout.TimeKey(before)}");
-        await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
-                           .AsPages(pageSizeHint: pageSize).WithCancellation(cancellationToken))
+        var cutoff = MediaTableLayout.TimeKey(before);
+        var filters = new List<string>();
+        if (after is not { } resume)
         {
-            if (page.Values.Count > 0)
+            filters.Add(TableClient.CreateQueryFilter($"PartitionKey ge {low} and PartitionKey le {high} and RowKey lt {cutoff}"));
+        }
+        else
+        {
+            // Two key ranges, in key order: the rest of the partition the scan stopped in, then the later partitions.
+            filters.Add(TableClient.CreateQueryFilter(
+                $"PartitionKey eq {resume.PartitionKey} and RowKey gt {resume.RowKey} and RowKey lt {cutoff}"));
+            filters.Add(TableClient.CreateQueryFilter(
+                $"PartitionKey gt {resume.PartitionKey} and PartitionKey ge {low} and PartitionKey le {high} and RowKey lt {cutoff}"));
+        }
+
+        foreach (var filter in filters)
+        {
+            await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
+                               .AsPages(pageSizeHint: pageSize).WithCancellation(cancellationToken))
             {
-                var (records, unreadable) = ReadAll(page.Values);
-                yield return new MediaScanPage(records, unreadable);
+                // The SDK follows continuation tokens through empty pages (Azure may send them); only pages with rows count.
+                if (page.Values.Count > 0)
+                {
+                    var (records, unreadable) = ReadAll(page.Values);
+                    var last = page.Values[^1];
+                    yield return new MediaScanPage(records, unreadable) { Last = new RowKeyPair(last.PartitionKey, last.RowKey) };
+                }
             }
         }
     }

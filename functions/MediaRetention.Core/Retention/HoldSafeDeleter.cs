@@ -25,7 +25,10 @@ public enum DeletionOutcome
     /// <summary>The delete condition failed again, or the blob changed while it was being re-checked: kept for now.</summary>
     Deferred,
 
-    /// <summary>A hold row became unreadable meanwhile: nobody can tell what it covers, so it was kept.</summary>
+    /// <summary>
+    /// A hold row became unreadable meanwhile (nobody can tell what it covers), or the storage's delete conditions are
+    /// not verified (<see cref="IDeleteConditionSupport"/>): kept.
+    /// </summary>
     Blocked,
 
     /// <summary>Storage failed for this medium: kept, and logged.</summary>
@@ -75,12 +78,19 @@ public sealed class HoldSafeDeleter(
     IBlobHoldMarks marks,
     IngestBlobHandler ingest,
     IOptions<RetentionOptions> options,
+    IDeleteConditionSupport deleteConditions,
     ILogger<HoldSafeDeleter> logger)
 {
     /// <summary>Deletes what it safely can of <paramref name="media"/> and says, per medium, what happened.</summary>
     /// <exception cref="Exception">Whatever <paramref name="failures"/> throws when storage keeps failing.</exception>
     public async Task<IReadOnlyList<MediaDeletion>> DeleteAsync(IReadOnlyList<MediaRecord> media, FailureBudget failures, CancellationToken cancellationToken)
     {
+        // On any doubt keep media: until the storage has shown which delete conditions it evaluates, nothing goes.
+        if (media.Count > 0 && await deleteConditions.EnsureProbedAsync(cancellationToken) == DeleteConditionMode.Unverified)
+        {
+            return [.. media.Select(m => new MediaDeletion(m, DeletionOutcome.Blocked))];
+        }
+
         var outcomes = new ConcurrentBag<MediaDeletion>();
         var conditionFailed = new ConcurrentBag<MediaRecord>();
         await DeleteAllAsync(media, outcomes, conditionFailed, failures, cancellationToken);

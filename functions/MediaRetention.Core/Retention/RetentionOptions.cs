@@ -50,6 +50,20 @@ public sealed class RetentionOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan IngestSettleTime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long one sweep may work before it stops cleanly at the next page boundary and saves a checkpoint that the
+    /// next sweep resumes from. Must stay below the Functions host's <c>functionTimeout</c> (host.json: 30 minutes),
+    /// with room for the page in flight and the bookkeeping after it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxSweepDuration { get; set; } = DefaultMaxSweepDuration;
+
+    public static readonly TimeSpan DefaultMaxSweepDuration = TimeSpan.FromMinutes(20);
+
+    /// <summary>Index rows read per page of the expired scan; the time budget is checked between pages.</summary>
+    [Range(1, 1000)]
+    public int ScanPageSize { get; set; } = 1000;
 }
 
 /// <summary>Binds the schedule and validates it as NCRONTAB with seconds at start-up.</summary>

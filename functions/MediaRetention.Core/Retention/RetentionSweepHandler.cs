@@ -35,26 +35,33 @@ public sealed class RetentionSweepHandler(
     RetentionPolicy policy,
     IOptions<RetentionOptions> options,
     IOptions<MediaStorageOptions> storage,
+    IDeleteConditionSupport deleteConditions,
+    ISweepCheckpointStore checkpoints,
     TimeProvider time,
     ILogger<RetentionSweepHandler> logger,
     MediaRetentionTelemetry telemetry,
     HoldSafeDeleter deleter)
 {
     public const string Actor = "retention-sweep";
-    private const int PageSize = 1000;
     private const int ReconcileParallelism = 8;
+    private static readonly string[] ExpiredKinds = [MediaKind.Cctv, MediaKind.Call];
 
-    public async Task<SweepSummary> SweepAsync(string triggeredBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one sweep: a whole cycle, or as much of it as fits in <see cref="RetentionOptions.MaxSweepDuration"/>, from
+    /// where the last sweep stopped. <paramref name="progress"/> hears after each page.
+    /// </summary>
+    public async Task<SweepSummary> SweepAsync(string triggeredBy, CancellationToken cancellationToken, IProgress<SweepProgress>? progress = null)
     {
         using var activity = telemetry.StartActivity("retention.sweep");
         activity?.SetTag(MediaRetentionTelemetry.Tags.Trigger, triggeredBy);
         try
         {
-            var summary = await SweepCoreAsync(triggeredBy, cancellationToken);
+            var summary = await SweepCoreAsync(triggeredBy, progress, cancellationToken);
             activity?.SetTag(MediaRetentionTelemetry.Tags.Outcome, summary.Outcome);
             activity?.SetTag("sweep.deleted", summary.Deleted);
             activity?.SetTag("sweep.held", summary.HeldKept);
             activity?.SetTag("sweep.failures", summary.Failures);
+            activity?.SetTag("sweep.stopped_early", summary.StoppedEarly);
             telemetry.SweepFinished(summary.Outcome, summary.Deleted, summary.HeldKept, summary.Failures, summary.DurationSeconds);
             telemetry.RetentionLag(TimeSpan.FromSeconds(summary.RetentionLagSeconds));
             return summary;
@@ -67,93 +74,100 @@ public sealed class RetentionSweepHandler(
         }
     }
 
-    private async Task<SweepSummary> SweepCoreAsync(string triggeredBy, CancellationToken cancellationToken)
+    private async Task<SweepSummary> SweepCoreAsync(string triggeredBy, IProgress<SweepProgress>? progress, CancellationToken cancellationToken)
     {
         var startedAt = time.GetUtcNow();
         var sweepId = Guid.CreateVersion7(startedAt).ToString("N");
+        var budget = new SweepBudget(time, options.Value.MaxSweepDuration);
         var counters = new Counters(options.Value.MaxConsecutiveFailures);
+        var resumed = await checkpoints.LoadAsync(cancellationToken);
+        if (resumed?.OldestStillStored is { } carried)
+        {
+            counters.StillStored(carried);
+        }
+
+        var cycleStartedAt = resumed?.CycleStartedAt ?? startedAt;
+        var stop = (SweepCheckpoint?)null;
+        var report = new Reporter(progress, counters);
 
         var reconcileStarted = time.GetTimestamp();
-        var reconciled = await ReconcileAsync(counters, cancellationToken);
+        var reconciled = new ReconcileReport();
+        if (resumed is null or { Phase: SweepPhases.Reconcile })
+        {
+            report.Phase(SweepPhases.Reconcile);
+            var stoppedAt = await ReconcileAsync(counters, reconciled, resumed, budget, report, cancellationToken);
+            stop = stoppedAt is { } position ? Checkpoint(position, sweepId, cycleStartedAt, counters) : null;
+        }
+
         var reconcileSeconds = time.GetElapsedTime(reconcileStarted).TotalSeconds;
-        var snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
-        telemetry.ActiveHolds(snapshot.Count);
-        telemetry.UnreadableHolds(snapshot.Unreadable.Count);
-        if (snapshot.BlocksDeletion)
+        if (stop is null && budget.Spent)
         {
-            await ReportUnreadableHoldsAsync(sweepId, snapshot.Unreadable, cancellationToken);
+            // Reconciled exactly up to the budget: the next sweep starts with the expired media.
+            stop = Checkpoint(new ScanStop(SweepPhases.Expired, null, null, ExpiredKinds[0], null), sweepId, cycleStartedAt, counters);
         }
 
-        var settledBefore = startedAt - options.Value.IngestSettleTime;
-        var bookkeeping = Task.CompletedTask;
+        var snapshot = ActiveHolds.None;
+        var deleteMode = deleteConditions.Mode;
+        var blocked = false;
         var unreadableMedia = new UnreadableMediaReport();
-
-        await foreach (var page in ExpiredPagesAsync(startedAt, unreadableMedia, cancellationToken))
+        if (stop is null)
         {
-            var toDelete = new List<MediaRecord>();
-            var unheld = new List<MediaRecord>(); // for the retention lag: expired, and no hold of the snapshot covers it
-            foreach (var media in page)
+            report.Phase(SweepPhases.Expired);
+            snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
+            telemetry.ActiveHolds(snapshot.Count);
+            telemetry.UnreadableHolds(snapshot.Unreadable.Count);
+            if (snapshot.BlocksDeletion)
             {
-                counters.Add(ref counters.Expired);
-                if (media.IndexedAt > settledBefore)
-                {
-                    counters.Add(ref counters.Deferred);
-                    if (!snapshot.IsHeld(media))
-                    {
-                        unheld.Add(media);
-                    }
-                }
-                else if (snapshot.IsHeld(media))
-                {
-                    counters.Add(ref counters.HeldKept);
-                }
-                else if (snapshot.BlocksDeletion)
-                {
-                    // Past its expiry and still stored: the block shows in the retention lag too.
-                    counters.Add(ref counters.Blocked);
-                    unheld.Add(media);
-                }
-                else
-                {
-                    toDelete.Add(media);
-                    unheld.Add(media);
-                }
+                await ReportUnreadableHoldsAsync(sweepId, snapshot.Unreadable, cancellationToken);
             }
 
-            var gone = new List<(MediaRecord Media, bool AlreadyGone)>();
-            foreach (var deletion in await deleter.DeleteAsync(toDelete, counters.Failures, cancellationToken))
-            {
-                counters.Count(deletion);
-                if (deletion.IsGone)
-                {
-                    gone.Add((deletion.Media, deletion.Outcome == DeletionOutcome.AlreadyGone));
-                }
-            }
-
-            var goneIds = gone.Select(g => g.Media.Id).ToHashSet(StringComparer.Ordinal);
-            foreach (var media in unheld.Where(m => !goneIds.Contains(m.Id) && !counters.HeldOnRetry.ContainsKey(m.Id)))
-            {
-                counters.StillStored(policy.ExpiresAt(media));
-            }
-
-            // The previous page's bookkeeping ran while this page's blobs were deleted; one in flight at a time.
-            await bookkeeping;
-            bookkeeping = RecordDeletionsAsync(sweepId, [.. gone], cancellationToken);
+            // On any doubt keep media: until the storage has shown which delete conditions it evaluates, nothing goes.
+            deleteMode = await deleteConditions.EnsureProbedAsync(cancellationToken);
+            blocked = snapshot.BlocksDeletion || deleteMode == DeleteConditionMode.Unverified;
+            var from = resumed is { Phase: SweepPhases.Expired } ? resumed : null;
+            var expiredStop = await DeleteExpiredAsync(sweepId, startedAt, snapshot, blocked, from, budget, counters, unreadableMedia, report, cancellationToken);
+            stop = expiredStop is null ? null : Checkpoint(expiredStop, sweepId, cycleStartedAt, counters);
         }
 
-        await bookkeeping;
+        if (stop is not null)
+        {
+            await checkpoints.SaveAsync(stop, cancellationToken);
+        }
+        else if (resumed is not null)
+        {
+            await checkpoints.ClearAsync(cancellationToken);
+        }
+
         var finishedAt = time.GetUtcNow();
         var summary = counters.ToSummary(sweepId, triggeredBy, startedAt, finishedAt, reconciled) with
         {
             ReconcileSeconds = reconcileSeconds,
-            DeletionBlocked = snapshot.BlocksDeletion,
+            DeletionBlocked = blocked,
+            DeleteConditions = DeleteConditionNames.Of(deleteMode),
             UnreadableHolds = snapshot.Unreadable.Select(UnreadableHoldReport.Of).ToList(),
             UnreadableMedia = unreadableMedia.Count,
             UnreadableMediaRows = unreadableMedia.Rows,
             RetentionLagSeconds = counters.OldestStillStored is { } oldest ? Math.Max(0, (finishedAt - oldest).TotalSeconds) : 0,
+            StoppedEarly = stop is not null,
+            ResumedFrom = resumed?.Position,
+            Checkpoint = stop?.Position,
+            CycleStartedAt = cycleStartedAt,
         };
         await audit.AppendAsync(new AuditEvent(Actor, AuditActions.RetentionSweep, "sweep/" + sweepId, SummaryDetails(summary)), cancellationToken);
-        if (summary.DeletionBlocked)
+        if (summary.StoppedEarly)
+        {
+            logger.LogWarning(
+                "Sweep {SweepId} stopped after its time budget of {Budget} (Retention:MaxSweepDuration) at {Checkpoint}; the next sweep resumes there",
+                sweepId, options.Value.MaxSweepDuration, summary.Checkpoint);
+        }
+
+        if (stop is null && deleteMode == DeleteConditionMode.Unverified)
+        {
+            logger.LogError(
+                "Sweep {SweepId} deleted nothing: the storage's delete conditions could not be verified (see the DeleteConditionSupport log); " +
+                "{Blocked} expired media are kept meanwhile", sweepId, summary.Blocked);
+        }
+        else if (summary.DeletionBlocked)
         {
             logger.LogError(
                 "Sweep {SweepId} deleted nothing: {Count} hold row(s) cannot be read ({HoldIds}), so nobody can tell what they cover. " +
@@ -172,6 +186,102 @@ public sealed class RetentionSweepHandler(
             summary.RetentionLagSeconds);
         return summary;
     }
+
+    /// <summary>
+    /// Deletes the expired, unheld media kind by kind, page by page, from <paramref name="resumed"/>'s position. Returns
+    /// where it stopped when the budget ran out (every page before it finished, bookkeeping included), or null.
+    /// </summary>
+    private async Task<ScanStop?> DeleteExpiredAsync(
+        string sweepId,
+        DateTimeOffset startedAt,
+        ActiveHolds snapshot,
+        bool blocked,
+        SweepCheckpoint? resumed,
+        SweepBudget budget,
+        Counters counters,
+        UnreadableMediaReport unreadableMedia,
+        Reporter report,
+        CancellationToken cancellationToken)
+    {
+        var settledBefore = startedAt - options.Value.IngestSettleTime;
+        var bookkeeping = Task.CompletedTask;
+        var kinds = resumed is null ? ExpiredKinds : ExpiredKinds.SkipWhile(k => k != resumed.Kind).ToArray();
+        if (kinds.Length == 0)
+        {
+            kinds = ExpiredKinds; // a checkpoint naming an unknown kind: start the scan over
+        }
+
+        foreach (var kind in kinds)
+        {
+            var after = resumed is not null && kind == resumed.Kind ? resumed.After : null;
+            await foreach (var (page, last) in ExpiredPagesAsync(kind, startedAt, after, unreadableMedia, cancellationToken))
+            {
+                var toDelete = new List<MediaRecord>();
+                var unheld = new List<MediaRecord>(); // for the retention lag: expired, and no hold of the snapshot covers it
+                foreach (var media in page)
+                {
+                    counters.Add(ref counters.Expired);
+                    if (media.IndexedAt > settledBefore)
+                    {
+                        counters.Add(ref counters.Deferred);
+                        if (!snapshot.IsHeld(media))
+                        {
+                            unheld.Add(media);
+                        }
+                    }
+                    else if (snapshot.IsHeld(media))
+                    {
+                        counters.Add(ref counters.HeldKept);
+                    }
+                    else if (blocked)
+                    {
+                        // Past its expiry and still stored: the block shows in the retention lag too.
+                        counters.Add(ref counters.Blocked);
+                        unheld.Add(media);
+                    }
+                    else
+                    {
+                        toDelete.Add(media);
+                        unheld.Add(media);
+                    }
+                }
+
+                var gone = new List<(MediaRecord Media, bool AlreadyGone)>();
+                foreach (var deletion in await deleter.DeleteAsync(toDelete, counters.Failures, cancellationToken))
+                {
+                    counters.Count(deletion);
+                    if (deletion.IsGone)
+                    {
+                        gone.Add((deletion.Media, deletion.Outcome == DeletionOutcome.AlreadyGone));
+                    }
+                }
+
+                var goneIds = gone.Select(g => g.Media.Id).ToHashSet(StringComparer.Ordinal);
+                foreach (var media in unheld.Where(m => !goneIds.Contains(m.Id) && !counters.HeldOnRetry.ContainsKey(m.Id)))
+                {
+                    counters.StillStored(policy.ExpiresAt(media));
+                }
+
+                // The previous page's bookkeeping ran while this page's blobs were deleted; one in flight at a time.
+                await bookkeeping;
+                bookkeeping = RecordDeletionsAsync(sweepId, [.. gone], cancellationToken);
+                report.Page();
+
+                // At least one page per sweep, so even a tiny budget makes progress.
+                if (budget.Spent && last is { } position)
+                {
+                    await bookkeeping;
+                    return new ScanStop(SweepPhases.Expired, null, null, kind, position);
+                }
+            }
+        }
+
+        await bookkeeping;
+        return null;
+    }
+
+    private SweepCheckpoint Checkpoint(ScanStop stop, string sweepId, DateTimeOffset cycleStartedAt, Counters counters) =>
+        new(stop.Phase, stop.Container, stop.Marker, stop.Kind, stop.After, cycleStartedAt, sweepId, counters.OldestStillStored);
 
     /// <summary>What a sweep would do now, without deleting or marking anything.</summary>
     public async Task<RetentionPreview> PreviewAsync(int limit, CancellationToken cancellationToken)
@@ -260,23 +370,38 @@ public sealed class RetentionSweepHandler(
         }
     }
 
+    /// <summary>The expired media of every kind from the start, page by page (the preview).</summary>
     private async IAsyncEnumerable<IReadOnlyList<MediaRecord>> ExpiredPagesAsync(
         DateTimeOffset now, UnreadableMediaReport unreadable, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (var kind in new[] { MediaKind.Cctv, MediaKind.Call })
+        foreach (var kind in ExpiredKinds)
         {
-            // Everything older than the shortest retention of the kind; longer per-site retention is applied here.
-            var candidatesBefore = now - policy.ShortestFor(kind);
-            await foreach (var page in index.ScanRetainedBeforeAsync(kind, candidatesBefore, PageSize, cancellationToken))
+            await foreach (var (expired, _) in ExpiredPagesAsync(kind, now, null, unreadable, cancellationToken))
             {
-                // A row that cannot be read is skipped: its blob stays, and the summary names the row.
-                unreadable.Add(page.Unreadable);
-                var expired = page.Records.Where(m => policy.ExpiresAt(m) <= now).ToList();
                 if (expired.Count > 0)
                 {
                     yield return expired;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Every page of the kind's candidates after <paramref name="after"/>: its expired media (possibly none, when longer
+    /// per-site retention keeps them all) and the position of its last row, where a scan cut off there resumes.
+    /// </summary>
+    private async IAsyncEnumerable<(List<MediaRecord> Expired, RowKeyPair? Last)> ExpiredPagesAsync(
+        string kind, DateTimeOffset now, RowKeyPair? after, UnreadableMediaReport unreadable,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Everything older than the shortest retention of the kind; longer per-site retention is applied here.
+        var candidatesBefore = now - policy.ShortestFor(kind);
+        await foreach (var page in index.ScanRetainedBeforeAsync(kind, candidatesBefore, options.Value.ScanPageSize, after, cancellationToken))
+        {
+            // A row that cannot be read is skipped: its blob stays, and the summary names the row.
+            unreadable.Add(page.Unreadable);
+            var last = page.Last ?? (page.Records.Count > 0 ? MediaTableLayout.LookupKeys(page.Records[^1])[0] : null);
+            yield return (page.Records.Where(m => policy.ExpiresAt(m) <= now).ToList(), last);
         }
     }
 
@@ -299,7 +424,8 @@ public sealed class RetentionSweepHandler(
     /// another version: what the event path (blob trigger, runner scan) missed. Names the SDK would rewrite are
     /// addressed exactly (<see cref="MediaBlobClients"/>), so none escapes.
     /// </summary>
-    private async Task<ReconcileReport> ReconcileAsync(Counters counters, CancellationToken cancellationToken)
+    private async Task<ScanStop?> ReconcileAsync(
+        Counters counters, ReconcileReport report, SweepCheckpoint? resumed, SweepBudget budget, Reporter progress, CancellationToken cancellationToken)
     {
         // Id → ETag of every record: memory grows with the number of media (about 150 bytes each), not with
         // what expires; see README "Scale limits".
@@ -309,38 +435,36 @@ public sealed class RetentionSweepHandler(
             known[id] = etag;
         }
 
-        var report = new ReconcileReport();
-        foreach (var container in storage.Value.MediaContainers)
+        var containers = storage.Value.MediaContainers.ToList();
+        var first = resumed?.Container is { } at && containers.Contains(at) ? containers.IndexOf(at) : 0;
+        var marker = resumed?.Container is { } named && containers.Contains(named) ? resumed.Marker : null;
+        ScanStop? stop = null;
+        foreach (var container in containers.Skip(first))
         {
-            var unknown = new List<BlobSnapshot>();
-            await foreach (var blob in blobs.ListAsync(container, cancellationToken))
+            await foreach (var page in blobs.ListPagesAsync(container, marker, cancellationToken))
             {
-                if (!known.TryGetValue(MediaId.For(blob.Container, blob.Name), out var etag) || etag != blob.ETag)
+                var unknown = page.Blobs
+                    .Where(blob => !known.TryGetValue(MediaId.For(blob.Container, blob.Name), out var etag) || etag != blob.ETag)
+                    .ToList();
+                await IndexAllAsync(unknown, report, counters, cancellationToken);
+                progress.Reconciled(report.Count);
+
+                // A page at least per sweep; the rest of the container (or the next one) is for the next sweep.
+                if (budget.Spent)
                 {
-                    unknown.Add(blob);
+                    var next = page.Continuation is null ? containers.IndexOf(container) + 1 : containers.IndexOf(container);
+                    stop = next < containers.Count
+                        ? new ScanStop(SweepPhases.Reconcile, containers[next], page.Continuation, null, null)
+                        : null;
+                    break;
                 }
             }
 
-            await Parallel.ForEachAsync(unknown,
-                new ParallelOptions { MaxDegreeOfParallelism = ReconcileParallelism, CancellationToken = cancellationToken },
-                async (blob, ct) =>
-                {
-                    try
-                    {
-                        var result = await ingest.HandleAsync(IngestBlobCommand.Listed(blob), ct);
-                        if (result is { Outcome: IngestOutcome.Indexed or IngestOutcome.Rejected, Record: { } record })
-                        {
-                            report.Add(new ReconciledMedium(record.Id, record.Container, NameMasking.BlobName(record.BlobName),
-                                record.Status, record.RejectionReason));
-                        }
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        logger.LogError(e, "Could not index {Container}/{BlobName} ({MediaId}) while reconciling",
-                            blob.Container, NameMasking.BlobName(blob.Name), MediaId.For(blob.Container, blob.Name));
-                        counters.Failures.Failed();
-                    }
-                });
+            marker = null;
+            if (budget.Spent)
+            {
+                break;
+            }
         }
 
         if (report.Count > 0)
@@ -349,8 +473,30 @@ public sealed class RetentionSweepHandler(
                 report.Count, string.Join(", ", report.Items.Select(i => i.MediaId)));
         }
 
-        return report;
+        return stop;
     }
+
+    private async Task IndexAllAsync(List<BlobSnapshot> unknown, ReconcileReport report, Counters counters, CancellationToken cancellationToken) =>
+        await Parallel.ForEachAsync(unknown,
+            new ParallelOptions { MaxDegreeOfParallelism = ReconcileParallelism, CancellationToken = cancellationToken },
+            async (blob, ct) =>
+            {
+                try
+                {
+                    var result = await ingest.HandleAsync(IngestBlobCommand.Listed(blob), ct);
+                    if (result is { Outcome: IngestOutcome.Indexed or IngestOutcome.Rejected, Record: { } record })
+                    {
+                        report.Add(new ReconciledMedium(record.Id, record.Container, NameMasking.BlobName(record.BlobName),
+                            record.Status, record.RejectionReason));
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Could not index {Container}/{BlobName} ({MediaId}) while reconciling",
+                        blob.Container, NameMasking.BlobName(blob.Name), MediaId.For(blob.Container, blob.Name));
+                    counters.Failures.Failed();
+                }
+            });
 
     private static string ShownName(MediaRecord media) => MediaNames.Shown(media);
 
@@ -383,10 +529,14 @@ public sealed class RetentionSweepHandler(
         ["reconciledIds"] = Bounded(s.ReconciledMedia.Select(m => m.MediaId)),
         ["reconciledNames"] = Bounded(s.ReconciledMedia.Select(m => m.Container + "/" + m.BlobName)),
         ["deletionBlocked"] = s.DeletionBlocked ? "true" : "false",
+        ["deleteConditions"] = s.DeleteConditions,
         ["blocked"] = s.Blocked.ToString(CultureInfo.InvariantCulture),
         ["unreadableHolds"] = Bounded(s.UnreadableHolds.Select(h => h.Id)),
         ["unreadableMedia"] = s.UnreadableMedia.ToString(CultureInfo.InvariantCulture),
         ["durationSeconds"] = s.DurationSeconds.ToString("0.###", CultureInfo.InvariantCulture),
+        ["stoppedEarly"] = s.StoppedEarly ? "true" : "false",
+        ["resumedFrom"] = s.ResumedFrom?.ToString(),
+        ["checkpoint"] = s.Checkpoint?.ToString(),
         ["retentionLagSeconds"] = s.RetentionLagSeconds.ToString("0.###", CultureInfo.InvariantCulture),
     };
 
@@ -442,6 +592,41 @@ public sealed class RetentionSweepHandler(
             Count += page.Count;
             rows.AddRange(page.Take(SweepSummary.MaxListed - rows.Count));
         }
+    }
+
+    /// <summary>Where a phase stopped when the budget ran out.</summary>
+    private sealed record ScanStop(string Phase, string? Container, string? Marker, string? Kind, RowKeyPair? After);
+
+    /// <summary>The sweep's time budget, on the injected clock.</summary>
+    private sealed class SweepBudget(TimeProvider time, TimeSpan budget)
+    {
+        private readonly DateTimeOffset deadline = time.GetUtcNow() + budget;
+
+        public bool Spent => time.GetUtcNow() >= deadline;
+    }
+
+    /// <summary>Tells the caller's <see cref="IProgress{T}"/> what the sweep has done so far.</summary>
+    private sealed class Reporter(IProgress<SweepProgress>? progress, Counters counters)
+    {
+        private string phase = SweepPhases.Reconcile;
+        private int reconciled;
+
+        public void Phase(string name)
+        {
+            phase = name;
+            Report();
+        }
+
+        public void Reconciled(int count)
+        {
+            reconciled = count;
+            Report();
+        }
+
+        public void Page() => Report();
+
+        private void Report() => progress?.Report(new SweepProgress(phase, reconciled, counters.Expired, counters.DeletedCount,
+            counters.AlreadyGone, counters.HeldKept, counters.Deferred, counters.Blocked, counters.Failures.Total));
     }
 
     private sealed class Counters(int maxConsecutiveFailures)

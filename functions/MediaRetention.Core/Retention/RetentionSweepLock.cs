@@ -54,6 +54,19 @@ public sealed class RetentionSweepLock(BlobServiceClient service, IOptions<Media
         return new Lease(blob, leaseClient, time, logger, cancellationToken);
     }
 
+    /// <summary>Whether some host holds the sweep lease now (a sweep is running).</summary>
+    public async Task<bool> IsTakenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await Blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.LeaseState == LeaseState.Leased;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
     /// <summary>When the last sweep that completed (with or without failures) finished.</summary>
     public async Task<DateTimeOffset?> LastFinishedAsync(CancellationToken cancellationToken) =>
         await MetadataAsync(cancellationToken) is { } metadata ? Time(metadata, LastFinishedKey) : null;

@@ -20,7 +20,7 @@ public sealed class RunRetentionSweepHandler(
     ILogger<RunRetentionSweepHandler> logger,
     AnchorAuditChainHandler auditAnchors)
 {
-    public async Task<SweepRunResult> RunAsync(string triggeredBy, CancellationToken cancellationToken)
+    public async Task<SweepRunResult> RunAsync(string triggeredBy, CancellationToken cancellationToken, IProgress<SweepProgress>? progress = null)
     {
         await using var lease = await sweepLock.TryAcquireAsync(cancellationToken);
         if (lease is null)
@@ -31,7 +31,7 @@ public sealed class RunRetentionSweepHandler(
         SweepSummary summary;
         try
         {
-            summary = await sweeper.SweepAsync(triggeredBy, lease.Lost);
+            summary = await sweeper.SweepAsync(triggeredBy, lease.Lost, progress);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Media;
+using MediaRetention.Core.Storage;
 
 namespace MediaRetention.Core.Retention;
 
@@ -59,9 +60,16 @@ public sealed record SweepSummary
         : SweepOutcomes.CompletedWithFailures;
 
     /// <summary>
-    /// True when a hold row cannot be read: nobody can tell what it covers, so this sweep deleted nothing.
+    /// True when this sweep deleted nothing on purpose: a hold row cannot be read (nobody can tell what it covers), or
+    /// the storage's delete conditions could not be verified (<see cref="DeleteConditions"/> is <c>unverified</c>).
     /// </summary>
     public bool DeletionBlocked { get; init; }
+
+    /// <summary>
+    /// Which conditions the deletes carried (<see cref="DeleteConditionNames"/>): <c>tagsAndETag</c> (Azure),
+    /// <c>tagsOnly</c> (a storage that ignores the tag condition next to If-Match: Azurite), or <c>unverified</c>.
+    /// </summary>
+    public string DeleteConditions { get; init; } = DeleteConditionNames.Unverified;
 
     /// <summary>Expired, unheld media kept only because deletion was blocked.</summary>
     public int Blocked { get; init; }
@@ -74,6 +82,40 @@ public sealed record SweepSummary
 
     /// <summary>The first <see cref="MaxListed"/> of them.</summary>
     public IReadOnlyList<UnreadableMediaRow> UnreadableMediaRows { get; init; } = [];
+
+    /// <summary>
+    /// True when the sweep ran out of its time budget (<see cref="RetentionOptions.MaxSweepDuration"/>) and stopped at a
+    /// page boundary, everything before <see cref="Checkpoint"/> finished; the next sweep resumes there.
+    /// </summary>
+    public bool StoppedEarly { get; init; }
+
+    /// <summary>Where the next sweep resumes (null when this sweep finished its cycle).</summary>
+    public SweepPosition? Checkpoint { get; init; }
+
+    /// <summary>Where this sweep resumed an earlier one's cycle (null: it started a new cycle).</summary>
+    public SweepPosition? ResumedFrom { get; init; }
+
+    /// <summary>When the first sweep of this cycle started (this one's start when it began a new cycle).</summary>
+    public DateTimeOffset CycleStartedAt { get; init; }
+}
+
+/// <summary>What a running sweep has done so far, reported after each page (the operation resource shows it).</summary>
+public sealed record SweepProgress(
+    string Phase, int Reconciled, int Expired, int Deleted, int AlreadyGone, int HeldKept, int Deferred, int Blocked, int Failures);
+
+/// <summary>The names of <see cref="DeleteConditionMode"/> in summaries and the audit log.</summary>
+public static class DeleteConditionNames
+{
+    public const string TagsAndETag = "tagsAndETag";
+    public const string TagsOnly = "tagsOnly";
+    public const string Unverified = "unverified";
+
+    public static string Of(DeleteConditionMode mode) => mode switch
+    {
+        DeleteConditionMode.TagsAndETag => TagsAndETag,
+        DeleteConditionMode.TagsOnly => TagsOnly,
+        _ => Unverified,
+    };
 }
 
 /// <summary>A blob the reconcile had to index; <see cref="BlobName"/> has its digit runs masked.</summary>

@@ -8,7 +8,7 @@ namespace MediaRetention.Core.Storage;
 /// <see cref="IMediaBlobStore"/> over Azure Blob Storage (or Azurite). Every blob is addressed by its exact stored
 /// name through <see cref="MediaBlobClients"/>, whatever the SDK would make of it.
 /// </summary>
-public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobStore
+public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditionSupport deleteConditions) : IMediaBlobStore
 {
     public async Task<BlobSnapshot?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken)
     {
@@ -59,9 +59,21 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobSt
 
     public async IAsyncEnumerable<BlobSnapshot> ListAsync(string container, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var page in ListPagesAsync(container, null, cancellationToken))
+        {
+            foreach (var blob in page.Blobs)
+            {
+                yield return blob;
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<BlobListPage> ListPagesAsync(
+        string container, string? continuation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var client = clients.Service.GetBlobContainerClient(container);
         var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata | BlobTraits.Tags }, cancellationToken)
-            .AsPages(pageSizeHint: 5000)
+            .AsPages(continuation, pageSizeHint: 5000)
             .GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -79,20 +91,16 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobSt
                     yield break; // container not created yet: nothing uploaded
                 }
 
-                foreach (var item in pages.Current.Values)
-                {
-                    if (item.Deleted || item.Snapshot is not null)
-                    {
-                        continue;
-                    }
-
-                    yield return new BlobSnapshot(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
+                var blobs = pages.Current.Values
+                    .Where(item => !item.Deleted && item.Snapshot is null)
+                    .Select(item => new BlobSnapshot(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
                         item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue,
                         item.Properties.ContentType, CaseInsensitive(item.Metadata))
                     {
                         HoldMarked = item.Tags?.ContainsKey(Holds.IBlobHoldMarks.TagName) == true,
-                    };
-                }
+                    })
+                    .ToList();
+                yield return new BlobListPage(blobs, string.IsNullOrEmpty(pages.Current.ContinuationToken) ? null : pages.Current.ContinuationToken);
             }
         }
         finally
@@ -117,12 +125,17 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients) : IMediaBlobSt
 
     public async Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken)
     {
+        // If-Match on the indexed version as well, so an overwritten blob is never deleted whatever happened to its
+        // tags; left out only where the storage was measured to ignore the tag condition when it is sent (Azurite).
+        var conditions = deleteConditions.Mode switch
+        {
+            DeleteConditionMode.TagsAndETag => new BlobRequestConditions { IfMatch = new ETag(etag), TagConditions = Holds.IBlobHoldMarks.DeleteCondition(etag) },
+            DeleteConditionMode.TagsOnly => new BlobRequestConditions { TagConditions = Holds.IBlobHoldMarks.DeleteCondition(etag) },
+            _ => throw new DeleteConditionsUnverifiedException(),
+        };
         try
         {
-            await clients.Get(container, name).DeleteAsync(
-                DeleteSnapshotsOption.IncludeSnapshots,
-                new BlobRequestConditions { TagConditions = Holds.IBlobHoldMarks.DeleteCondition(etag) },
-                cancellationToken);
+            await clients.Get(container, name).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, conditions, cancellationToken);
             return BlobDeleteOutcome.Deleted;
         }
         catch (RequestFailedException e) when (e.Status == 404)

@@ -17,6 +17,9 @@ public sealed record BlobSnapshot(
     public bool? HoldMarked { get; init; }
 }
 
+/// <summary>A page of a listing; <see cref="Continuation"/> resumes after it (null after the last page).</summary>
+public sealed record BlobListPage(IReadOnlyList<BlobSnapshot> Blobs, string? Continuation);
+
 /// <summary>Outcome of a conditional delete.</summary>
 public enum BlobDeleteOutcome
 {
@@ -57,8 +60,16 @@ public interface IMediaBlobStore
     Task<string> ReplaceMetadataAsync(string container, string name, IDictionary<string, string> metadata, string etag, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes the blob and its snapshots only if it is marked not held at the version with
-    /// <paramref name="etag"/> (<see cref="Holds.IBlobHoldMarks.DeleteCondition"/>). Anything else keeps the blob.
+    /// The container's blobs page by page, from <paramref name="continuation"/> (a page's
+    /// <see cref="BlobListPage.Continuation"/>; null: from the start). A missing container lists nothing.
     /// </summary>
+    IAsyncEnumerable<BlobListPage> ListPagesAsync(string container, string? continuation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the blob and its snapshots only if it is marked not held at the version with
+    /// <paramref name="etag"/> (<see cref="Holds.IBlobHoldMarks.DeleteCondition"/>) and, where the storage evaluates
+    /// both (<see cref="IDeleteConditionSupport"/>), still is that version (If-Match). Anything else keeps the blob.
+    /// </summary>
+    /// <exception cref="DeleteConditionsUnverifiedException">The storage's delete conditions are not measured yet.</exception>
     Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken);
 }

@@ -50,13 +50,16 @@ public static class MediaStorageClients
     public static TokenCredential CreateCredential(IConfiguration configuration, AzureComponentFactory factory) =>
         factory.CreateTokenCredential(Section(configuration));
 
-    private static IConfigurationSection Section(IConfiguration configuration) =>
+    /// <summary>The identity-based settings (<c>MediaStorage__blobServiceUri</c>, <c>__queueServiceUri</c>, <c>__credential</c>, ...).</summary>
+    public static IConfigurationSection Section(IConfiguration configuration) =>
         configuration.GetSection(MediaStorageOptions.ConnectionName);
 
-    private static Uri ServiceUri(IConfigurationSection section, string key) =>
+    /// <summary>The section's <paramref name="key"/> (e.g. <c>queueServiceUri</c>) as a URI; a message naming the settings when missing.</summary>
+    public static Uri ServiceUri(IConfigurationSection section, string key) =>
         section[key] is { Length: > 0 } uri ? new Uri(uri) : throw MissingSetting();
 
-    private static string? ConnectionString(IConfiguration configuration) =>
+    /// <summary>The <c>MediaStorage</c> connection string, or null when identity-based settings are used.</summary>
+    public static string? ConnectionString(IConfiguration configuration) =>
         configuration.GetConnectionString(MediaStorageOptions.ConnectionName) is { Length: > 0 } fromSection
             ? fromSection
             : configuration[MediaStorageOptions.ConnectionName] is { Length: > 0 } plain ? plain : null;

@@ -25,6 +25,13 @@ public sealed class MediaStorageOptions
     [Required, RegularExpression(ContainerPattern)]
     public string StateContainer { get; set; } = "mediaretention-state";
 
+    /// <summary>
+    /// Functions app: the storage queue whose trigger runs operations (sweeps and evidence re-checks asked for over
+    /// HTTP). The runner runs them in process and needs no queue.
+    /// </summary>
+    [Required, RegularExpression(ContainerPattern)]
+    public string OperationsQueue { get; set; } = "mediaretention-operations";
+
     [Required, RegularExpression(TablePattern)]
     public string MediaTable { get; set; } = "media";
 

@@ -55,6 +55,11 @@ public static class ApiDocument
                     DescribeRoles(operation, roles);
                 }
 
+                if (metadata.OfType<AcceptedOperation>().LastOrDefault() is { } accepted)
+                {
+                    DescribeAccepted(operation, accepted);
+                }
+
                 return Task.CompletedTask;
             });
             options.AddSchemaTransformer((schema, context, _) =>
@@ -124,6 +129,29 @@ public static class ApiDocument
                 ];
             }
         }
+    }
+
+    /// <summary>The 202's Location (the operation to poll) and Retry-After headers.</summary>
+    private static void DescribeAccepted(OpenApiOperation operation, AcceptedOperation accepted)
+    {
+        if (operation.Responses?.TryGetValue("202", out var response) != true || response is not OpenApiResponse accepted202)
+        {
+            return;
+        }
+
+        accepted202.Description = "Accepted: the work runs in the background. Poll the operation in Location until its status is succeeded or failed.";
+        accepted202.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        accepted202.Headers["Location"] = new OpenApiHeader
+        {
+            Description = $"The operation to poll: {accepted.LocationTemplate} (GET).",
+            Required = true,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri-reference" },
+        };
+        accepted202.Headers["Retry-After"] = new OpenApiHeader
+        {
+            Description = "Seconds to wait before the first poll.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+        };
     }
 
     private static void DescribeRoles(OpenApiOperation operation, RequiredRoles roles)

@@ -72,10 +72,11 @@ public sealed class ConsoleSession : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         int width = 1366,
         int height = 900,
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null,
         [System.Runtime.CompilerServices.CallerMemberName] string testName = "")
     {
         var storage = UniqueStorageOptions();
-        var runner = await RunnerHost.StartAsync(fixture.Azurite.ConnectionString, storage, settings);
+        var runner = await RunnerHost.StartAsync(fixture.Azurite.ConnectionString, storage, settings, configure);
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },

@@ -53,8 +53,7 @@ public sealed class AuditApiTests(AzuriteFixture azurite)
         await wrongKey.GetAsync("/api/holds");
         await police.GetAsync("/api/audit");
 
-        var sweep = await admin.PostAsJsonAsync("/api/retention/sweep", new { });
-        Assert.Equal(System.Net.HttpStatusCode.OK, sweep.StatusCode);
+        await admin.SweepAsync();
 
         var before = (await admin.GetFromJsonAsync<AuditVerification>("/api/audit/verify", JsonSerializerOptions.Web))!;
         Assert.True(before.Intact, string.Join("; ", before.Breaks.Select(b => b.Problem)));

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using MediaRetention.Api.Holds;
 using MediaRetention.Api.Media;
 using MediaRetention.Core.Audit;
+using MediaRetention.Core.Operations;
 using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Media;
 using MediaRetention.IntegrationTests.Infrastructure;
@@ -144,11 +145,21 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             Assert.Contains(manifestEntries, e => e.Details["documentSha256"] == manifestSha256 && e.Details["items"] == "3");
             Assert.Contains(audit.Items, e => e.Action == AuditActions.AccessDenied && e.Actor == "liaison-bergen");
 
-            var intact = await police.PostAsJsonAsync($"/api/holds/{holdId}/evidence/verify", new { });
-            Assert.Equal(HttpStatusCode.OK, intact.StatusCode);
-            var intactResult = (await intact.Content.ReadFromJsonAsync<JsonObject>())!;
+            // The re-check is an operation: police of the hold's agency start and read it; another agency's police get
+            // a 404 for it (audited), as for the hold itself.
+            var operation = await police.StartOperationAsync($"/api/holds/{holdId}/evidence/verify");
+            var done = await police.WaitForOperationAsync(operation);
+            Assert.Equal((OperationStatuses.Succeeded, OperationKinds.EvidenceVerify, holdId), (done.Status, done.Kind, done.HoldId));
+            var intactResult = JsonNode.Parse(done.Result!.Value.GetRawText())!.AsObject();
             Assert.True(intactResult["intact"]!.GetValue<bool>());
             Assert.Equal(3, intactResult["checked"]!.GetValue<int>());
+            Assert.Equal(3, done.Progress!.Value.GetProperty("checked").GetInt32());
+            Assert.Equal(HttpStatusCode.OK, (await runner.Client.GetAsync(operation.Location)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await otherPolice.GetAsync(operation.Location)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(operation.Location)).StatusCode);
+            var denials = (await admin.GetFromJsonAsync<AuditPage>("/api/audit?pageSize=1000", JsonSerializerOptions.Web))!.Items
+                .Where(e => e.Action == AuditActions.AccessDenied && e.Actor == "liaison-bergen" && e.Target.Contains("api/operations/", StringComparison.Ordinal));
+            Assert.Single(denials);
         }
 
         // 6. Tampering, with ingest running: it sees the overwrite of a held clip, keeps the ingest hash as the
@@ -166,10 +177,8 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             await runner.WaitForAsync<MediaView>($"/api/media/{MediaId.For(storage.CctvContainer, alteredName)}",
                 m => m.AlteredSha256 == tamperedSha256, IngestDeadline);
 
-            var verify = await police.PostAsJsonAsync($"/api/holds/{holdId}/evidence/verify", new { });
+            var result = await police.RunOperationAsync<JsonObject>($"/api/holds/{holdId}/evidence/verify");
 
-            Assert.Equal(HttpStatusCode.OK, verify.StatusCode);
-            var result = (await verify.Content.ReadFromJsonAsync<JsonObject>())!;
             Assert.Equal(holdId, Text(result, "holdId"));
             Assert.Equal(3, result["checked"]!.GetValue<int>());
             Assert.False(result["intact"]!.GetValue<bool>());

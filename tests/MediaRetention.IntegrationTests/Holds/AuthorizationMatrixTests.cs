@@ -40,6 +40,10 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
         await runner.ApproveAsync(holdId); // evidence is for approved (active) holds
         var unknown = new string('b', 32);
 
+        // An operation of each kind, finished: a sweep (admin's) and an evidence check of the oslo hold.
+        var sweepOperation = await clients[Admin].WaitForOperationAsync(await clients[Admin].StartOperationAsync("/api/retention/sweep"));
+        var verifyOperation = await clients[Police].WaitForOperationAsync(await clients[Police].StartOperationAsync($"/api/holds/{holdId}/evidence/verify"));
+
         // An access and an erasure request opened by the privacy officer; a fresh one per allowed caller where a call closes it.
         var access = await OpenSubjectRequestAsync(clients[Privacy], "access");
         var erasure = await OpenSubjectRequestAsync(clients[Privacy], "erasure");
@@ -58,10 +62,15 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("GET", "/api/audit", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", "/api/audit/verify", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", "/api/retention/preview", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
-            ("POST", "/api/retention/sweep", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("POST", "/api/retention/sweep", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.Accepted)),
             ("GET", $"/api/holds/{holdId}/evidence", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("GET", $"/api/holds/{holdId}/evidence/manifest", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
-            ("POST", $"/api/holds/{holdId}/evidence/verify", () => new { }, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
+            ("POST", $"/api/holds/{holdId}/evidence/verify", () => new { }, Row(ok: HttpStatusCode.Accepted, police: HttpStatusCode.Accepted, otherPolice: HttpStatusCode.NotFound)),
+            // Operations: only the roles that may start that kind read one, police only their own agency's; others (the privacy
+            // officer too) get 404.
+            ("GET", sweepOperation.Location, () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound, admin: HttpStatusCode.OK, privacy: HttpStatusCode.NotFound)),
+            ("GET", verifyOperation.Location, () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound, privacy: HttpStatusCode.NotFound)),
+            ("GET", $"/api/operations/{new string('c', 32)}", () => null, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.NotFound, privacy: HttpStatusCode.NotFound)),
             ("POST", $"/api/holds/{unknown}/release", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
             ("POST", $"/api/holds/{unknown}/approve", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),
             ("POST", $"/api/holds/{unknown}/reject", () => new { reason = "r" }, Row(ok: HttpStatusCode.NotFound, police: HttpStatusCode.Forbidden)),

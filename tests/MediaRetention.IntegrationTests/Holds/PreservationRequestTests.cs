@@ -134,7 +134,7 @@ public sealed class PreservationRequestTests(AzuriteFixture azurite)
         })).Content.ReadFromJsonAsync<PlacedHoldResponse>(JsonSerializerOptions.Web))!.Hold.Id;
 
         using var admin = runner.ClientFor(TestKeys.Admin);
-        await admin.PostAsJsonAsync("/api/retention/sweep", new { });
+        await admin.SweepAsync();
         Assert.True((await clip.ExistsAsync()).Value, "a request preserves from the moment it is stored");
 
         using var reject = await security.PostAsJsonAsync($"/api/holds/{holdId}/reject", new { reason = "No connection between the case and this shop" });
@@ -145,7 +145,7 @@ public sealed class PreservationRequestTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.Conflict, (await police.GetAsync($"/api/holds/{holdId}/evidence")).StatusCode);
         Assert.Contains(holdId, await police.GetStringAsync("/api/holds?status=rejected"));
 
-        await admin.PostAsJsonAsync("/api/retention/sweep", new { });
+        await admin.SweepAsync();
         Assert.False((await clip.ExistsAsync()).Value, "a rejected request keeps nothing");
         var audit = (await admin.GetFromJsonAsync<AuditPage>("/api/audit?pageSize=1000", JsonSerializerOptions.Web))!.Items;
         Assert.Contains(audit, e => e.Action == AuditActions.HoldRejected && e.Actor == "guard-1" && e.Details["reason"] == "No connection between the case and this shop");

@@ -58,9 +58,7 @@ public sealed class UnreadableHoldTests(AzuriteFixture azurite)
         // Two sweeps: both answer, delete nothing, name the rows; each row is audited once.
         for (var i = 0; i < 2; i++)
         {
-            var response = await admin.PostAsJsonAsync("/api/retention/sweep", new { });
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var summary = (await response.Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web))!;
+            var summary = await admin.SweepAsync();
             Assert.True(summary.DeletionBlocked);
             Assert.Equal((0, 1), (summary.Deleted, summary.Blocked));
             Assert.Equal(Sorted(noStatus, nullId), summary.UnreadableHolds.Select(h => h.Id).Order(StringComparer.Ordinal));
@@ -112,8 +110,8 @@ public sealed class UnreadableHoldTests(AzuriteFixture azurite)
             Assert.Equal(HttpStatusCode.Conflict, (await runner.Client.PostAsJsonAsync($"/api/holds/{id}/release", new { reason = "again" })).StatusCode);
         }
 
-        var after = await (await admin.PostAsJsonAsync("/api/retention/sweep", new { })).Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web);
-        Assert.False(after!.DeletionBlocked);
+        var after = await admin.SweepAsync();
+        Assert.False(after.DeletionBlocked);
         Assert.Equal(SweepOutcomes.Succeeded, after.Outcome);
         Assert.Equal(1, after.Deleted);
         using (var health = await runner.ClientFor(null).GetAsync("/healthz"))

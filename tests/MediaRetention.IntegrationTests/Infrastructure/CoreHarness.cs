@@ -32,7 +32,7 @@ public sealed class CoreHarness : IAsyncDisposable
 
     public static async Task<CoreHarness> CreateAsync(
         string connectionString, MediaStorageOptions storage, FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null,
-        bool failFast = false, MediaRetention.Testing.StorageRequestCounter? requests = null)
+        bool failFast = false, Action<IServiceCollection>? configure = null, MediaRetention.Testing.StorageRequestCounter? requests = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -77,6 +77,8 @@ public sealed class CoreHarness : IAsyncDisposable
             collection.AddSingleton(new Azure.Data.Tables.TableServiceClient(connectionString, tableOptions));
         }
 
+        // Before the core's registrations, which only add what is not there yet: a test's replacement wins.
+        configure?.Invoke(collection);
         collection.AddMediaRetentionCore(configuration);
         var provider = collection.BuildServiceProvider();
         await provider.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(default);

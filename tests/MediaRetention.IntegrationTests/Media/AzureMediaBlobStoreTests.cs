@@ -1,5 +1,7 @@
 using MediaRetention.Core.Storage;
 using MediaRetention.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace MediaRetention.IntegrationTests.Media;
 
@@ -13,7 +15,7 @@ public sealed class AzureMediaBlobStoreTests(AzuriteFixture azurite)
         await container.CreateAsync();
         var blob = container.GetBlobClient("a/b/20261101T000000Z.mp4");
         await blob.UploadAsync(new BinaryData("one"u8.ToArray()));
-        var store = new AzureMediaBlobStore(MediaBlobClients.FromConnectionString(azurite.ConnectionString));
+        var store = Store();
         var first = await store.GetPropertiesAsync(container.Name, blob.Name, default);
 
         await blob.UploadAsync(new BinaryData("two"u8.ToArray()), overwrite: true);
@@ -30,7 +32,7 @@ public sealed class AzureMediaBlobStoreTests(AzuriteFixture azurite)
         var container = azurite.BlobService.GetBlobContainerClient("store-" + Guid.NewGuid().ToString("N")[..8]);
         await container.CreateAsync();
         await container.GetBlobClient("a.wav").UploadAsync(new BinaryData("1"u8.ToArray()));
-        var store = new AzureMediaBlobStore(MediaBlobClients.FromConnectionString(azurite.ConnectionString));
+        var store = Store();
 
         var listed = Assert.Single(await store.ListAsync(container.Name, default).ToListAsync());
         var properties = await store.GetPropertiesAsync(container.Name, "a.wav", default);
@@ -42,7 +44,7 @@ public sealed class AzureMediaBlobStoreTests(AzuriteFixture azurite)
     public async Task Listing_returns_metadata_case_insensitively_and_a_missing_container_as_empty()
     {
         var container = azurite.BlobService.GetBlobContainerClient("store-" + Guid.NewGuid().ToString("N")[..8]);
-        var store = new AzureMediaBlobStore(MediaBlobClients.FromConnectionString(azurite.ConnectionString));
+        var store = Store();
         Assert.Empty(await store.ListAsync(container.Name, default).ToListAsync());
 
         await container.CreateAsync();
@@ -51,5 +53,11 @@ public sealed class AzureMediaBlobStoreTests(AzuriteFixture azurite)
 
         var listed = Assert.Single(await store.ListAsync(container.Name, default).ToListAsync());
         Assert.Equal("inbound", listed.Metadata["direction"]);
+    }
+
+    private AzureMediaBlobStore Store()
+    {
+        var clients = MediaBlobClients.FromConnectionString(azurite.ConnectionString);
+        return new AzureMediaBlobStore(clients, new DeleteConditionSupport(clients, Options.Create(new MediaStorageOptions()), NullLogger<DeleteConditionSupport>.Instance));
     }
 }

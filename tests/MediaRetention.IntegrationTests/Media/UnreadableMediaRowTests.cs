@@ -51,9 +51,7 @@ public sealed class UnreadableMediaRowTests(AzuriteFixture azurite)
         Assert.Contains("'Size'", one.UnreadableReason);
         var preview = await admin.GetFromJsonAsync<RetentionPreview>("/api/retention/preview", JsonSerializerOptions.Web);
         Assert.Equal((0, 1), (preview!.WouldDeleteCount, preview.UnreadableMedia));
-        var sweep = await admin.PostAsJsonAsync("/api/retention/sweep", new { });
-        Assert.Equal(HttpStatusCode.OK, sweep.StatusCode);
-        var summary = (await sweep.Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web))!;
+        var summary = await admin.SweepAsync();
         Assert.Equal((0, 1), (summary.Deleted, summary.UnreadableMedia));
         Assert.Equal(id, Assert.Single(summary.UnreadableMediaRows).MediaId);
         Assert.True((await expired.ExistsAsync()).Value);
@@ -64,8 +62,8 @@ public sealed class UnreadableMediaRowTests(AzuriteFixture azurite)
         await expired.UploadAsync(new BinaryData("old clip, uploaded again"u8.ToArray()), overwrite: true);
         await runner.WaitForAsync<MediaListResponse>("/api/media", r => r.Items.Count == 2 && r.Unreadable is null, Deadline);
 
-        var after = await (await admin.PostAsJsonAsync("/api/retention/sweep", new { })).Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web);
-        Assert.Equal((1, 0), (after!.Deleted, after.UnreadableMedia));
+        var after = await admin.SweepAsync();
+        Assert.Equal((1, 0), (after.Deleted, after.UnreadableMedia));
         Assert.False((await expired.ExistsAsync()).Value);
     }
 

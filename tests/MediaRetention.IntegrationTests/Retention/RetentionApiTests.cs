@@ -48,10 +48,8 @@ public sealed class RetentionApiTests(AzuriteFixture azurite)
         Assert.Equal([held.Name], preview.KeptByHolds.Select(m => m.BlobName));
         Assert.Equal(["OPD-77"], preview.KeptByHolds[0].CaseNumbers);
 
-        var response = await admin.PostAsJsonAsync("/api/retention/sweep", new { });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var summary = await response.Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web);
-        Assert.Equal((1, 1, 0), (summary!.Deleted, summary.HeldKept, summary.Failures));
+        var summary = await admin.SweepAsync();
+        Assert.Equal((1, 1, 0), (summary.Deleted, summary.HeldKept, summary.Failures));
 
         Assert.False((await expired.ExistsAsync()).Value);
         Assert.True((await held.ExistsAsync()).Value);

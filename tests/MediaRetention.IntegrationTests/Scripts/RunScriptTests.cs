@@ -64,7 +64,14 @@ public sealed class RunScriptTests
             var banner = Text(output);
             Assert.Contains($"blob {blob}, queue {queue}, table {table}", banner, StringComparison.Ordinal);
             Assert.Contains($"http://127.0.0.1:{api}/api", banner, StringComparison.Ordinal);
-            Assert.Contains($"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1", banner, StringComparison.Ordinal);
+            // The full connection string, which every client takes (the Python SDK and the Azure CLI do not expand
+            // UseDevelopmentStorage=true), on exactly the chosen ports.
+            Assert.Contains(
+                "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+                + $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;"
+                + $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;",
+                banner,
+                StringComparison.Ordinal);
 
             // The dev keys it made in the data directory open the API, which reads Azurite on the chosen ports.
             var keys = File.ReadAllLines(Path.Combine(data.FullName, "dev-api-keys.env"));

@@ -139,7 +139,7 @@ public sealed class SubjectRequestApiTests(AzuriteFixture azurite) : IDisposable
 
         // A later sweep changes nothing: the held call is expired but kept, everything else is unexpired or gone.
         var before = await BlobNamesAsync(storage.CallsContainer);
-        var sweep = await PostAsync<SweepSummary>(admin, "/api/retention/sweep", new { });
+        var sweep = await admin.SweepAsync();
         Assert.Equal((0, 0, 1), (sweep.Deleted, sweep.AlreadyGone, sweep.HeldKept));
         Assert.Equal(before, await BlobNamesAsync(storage.CallsContainer));
 

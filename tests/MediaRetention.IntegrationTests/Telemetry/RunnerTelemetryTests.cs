@@ -114,10 +114,14 @@ public sealed class RunnerTelemetryTests(AzuriteFixture azurite)
 
     private static async Task<SweepSummary> SweepAsync(HttpClient admin)
     {
+        // An empty JSON body is accepted too; the operation is then followed to its end.
         using var json = new StringContent("", System.Text.Encoding.UTF8, "application/json");
-        var response = await admin.PostAsync("/api/retention/sweep", json);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<SweepSummary>(JsonSerializerOptions.Web))!;
+        using var response = await admin.PostAsync("/api/retention/sweep", json);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var operation = (await response.Content.ReadFromJsonAsync<MediaRetention.Api.Operations.OperationView>(JsonSerializerOptions.Web))!;
+        var done = await admin.WaitForOperationAsync(operation);
+        Assert.Equal(MediaRetention.Core.Operations.OperationStatuses.Succeeded, done.Status);
+        return done.Result!.Value.Deserialize<SweepSummary>(JsonSerializerOptions.Web)!;
     }
 
     private static async Task<(HttpStatusCode Status, JsonNode Body)> HealthAsync(HttpClient client)

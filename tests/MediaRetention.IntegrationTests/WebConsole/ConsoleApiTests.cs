@@ -198,8 +198,8 @@ public sealed class ConsoleApiTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await admin.PostAsync($"/api/holds/{holdId}/evidence/verify", new StringContent("", Encoding.UTF8, "text/plain"))).StatusCode);
         using var emptyJson = new ByteArrayContent([]);
         emptyJson.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/holds/{holdId}/evidence/verify", emptyJson)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/retention/sweep", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/holds/{holdId}/evidence/verify", emptyJson)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("/api/retention/sweep", new { })).StatusCode);
     }
 
     [Fact]

@@ -21,16 +21,22 @@ public sealed class RetentionSweepHandlerTests : IDisposable
     private readonly IHoldStore holds = Substitute.For<IHoldStore>();
     private readonly IBlobHoldMarks marks = Substitute.For<IBlobHoldMarks>();
     private readonly IAuditLog audit = Substitute.For<IAuditLog>();
+    private readonly IDeleteConditionSupport deleteConditions = Substitute.For<IDeleteConditionSupport>();
+    private readonly InMemoryCheckpoints checkpoints = new();
+    private readonly FakeTimeProvider time = new(Now);
     private readonly RetentionOptions options = new() { SiteDays = { ["long"] = 90 } };
     private readonly TelemetryProbe probe = new();
 
     public RetentionSweepHandlerTests()
     {
         blobs.ListAsync(default!, default).ReturnsForAnyArgs(AsyncEnumerable.Empty<BlobSnapshot>());
+        blobs.ListPagesAsync(default!, default, default).ReturnsForAnyArgs(AsyncEnumerable.Empty<BlobListPage>());
         index.ListRecordVersionsAsync(default).ReturnsForAnyArgs(AsyncEnumerable.Empty<(string, string)>());
         holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
         holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
         blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.Deleted);
+        deleteConditions.EnsureProbedAsync(default).ReturnsForAnyArgs(DeleteConditionMode.TagsAndETag);
+        deleteConditions.Mode.Returns(DeleteConditionMode.TagsAndETag);
     }
 
     [Fact]
@@ -54,6 +60,29 @@ public sealed class RetentionSweepHandlerTests : IDisposable
             index.RemoveAsync(Arg.Is<IReadOnlyList<MediaRecord>>(r => r.Single().Id == expired.Id), Arg.Any<CancellationToken>());
             audit.AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep), Arg.Any<CancellationToken>());
         });
+    }
+
+    [Fact]
+    public async Task Until_the_storage_has_shown_which_delete_conditions_it_evaluates_nothing_is_deleted()
+    {
+        var expired = Clip("s", Now.AddDays(-31));
+        GivenCandidates(expired);
+        deleteConditions.EnsureProbedAsync(default).ReturnsForAnyArgs(DeleteConditionMode.Unverified, DeleteConditionMode.TagsOnly);
+
+        var unverified = await Sweeper().SweepAsync("test", default);
+
+        await blobs.DidNotReceiveWithAnyArgs().DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+        await index.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default);
+        Assert.True(unverified.DeletionBlocked);
+        Assert.Equal((0, 1, DeleteConditionNames.Unverified), (unverified.Deleted, unverified.Blocked, unverified.DeleteConditions));
+        Assert.Equal(TimeSpan.FromDays(1).TotalSeconds, unverified.RetentionLagSeconds);
+        await audit.Received(1).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep
+            && e.Details!["deletionBlocked"] == "true" && e.Details["deleteConditions"] == DeleteConditionNames.Unverified), Arg.Any<CancellationToken>());
+
+        // Once the probe answers, the next sweep deletes and says how.
+        var verified = await Sweeper().SweepAsync("test", default);
+
+        Assert.Equal((1, false, DeleteConditionNames.TagsOnly), (verified.Deleted, verified.DeletionBlocked, verified.DeleteConditions));
     }
 
     [Fact]
@@ -178,7 +207,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
     {
         var expired = Clip("s", Now.AddDays(-31));
         var bad = new UnreadableMediaRow("t|cctv|20261024", "20261024T120000Z|" + new string('b', 32), new string('b', 32), "'Size' is not a whole number");
-        index.ScanRetainedBeforeAsync(MediaKind.Cctv, default, default, default).ReturnsForAnyArgs(
+        index.ScanRetainedBeforeAsync(MediaKind.Cctv, default, default, default, default).ReturnsForAnyArgs(
             call => (string)call[0] == MediaKind.Cctv
                 ? new[] { new MediaScanPage([expired], [bad]) }.ToAsyncEnumerable()
                 : AsyncEnumerable.Empty<MediaScanPage>());
@@ -197,9 +226,9 @@ public sealed class RetentionSweepHandlerTests : IDisposable
     {
         const string name = "site-1/cam-1/../20261127T102529Z.mp4";
         var blob = new BlobSnapshot("cctv", name, "\"e1\"", 4, Now.AddDays(-1), null, new Dictionary<string, string>());
-        blobs.ListAsync("cctv", default).ReturnsForAnyArgs(call => (string)call[0] == "cctv"
-            ? new[] { blob }.ToAsyncEnumerable()
-            : AsyncEnumerable.Empty<BlobSnapshot>());
+        blobs.ListPagesAsync("cctv", null, default).ReturnsForAnyArgs(call => (string)call[0] == "cctv"
+            ? new[] { new BlobListPage([blob], null) }.ToAsyncEnumerable()
+            : AsyncEnumerable.Empty<BlobListPage>());
         blobs.GetPropertiesAsync("cctv", name, Arg.Any<CancellationToken>()).Returns(blob);
         blobs.OpenReadAsync("cctv", name, "\"e1\"", Arg.Any<CancellationToken>()).Returns(_ => new MemoryStream("clip"u8.ToArray()));
         blobs.OpenReadWithPropertiesAsync("cctv", name, "\"e1\"", Arg.Any<CancellationToken>())
@@ -348,20 +377,196 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         await blobs.DidNotReceiveWithAnyArgs().DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
     }
 
+    [Fact]
+    public async Task A_sweep_out_of_time_stops_after_a_page_saves_where_and_the_next_sweep_finishes_the_rest()
+    {
+        // Two pages of CCTV and one of calls; each delete takes a (fake) minute and the budget is one minute.
+        var a = Clip("s", Now.AddDays(-40));
+        var b = Clip("s", Now.AddDays(-39));
+        var held = Clip("h", Now.AddDays(-38));
+        var c = Clip("s", Now.AddDays(-37));
+        var call = CallRecord(Now.AddDays(-36));
+        GivenPages(MediaKind.Cctv, [a, b], [held, c]);
+        GivenPages(MediaKind.Call, [call]);
+        holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(new ActiveHolds([HoldOn(held)]));
+        var deleted = new List<string>();
+        blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(call =>
+        {
+            lock (deleted)
+            {
+                deleted.Add((string)call[1]);
+            }
+
+            time.Advance(TimeSpan.FromMinutes(1));
+            return BlobDeleteOutcome.Deleted;
+        });
+        options.MaxSweepDuration = TimeSpan.FromMinutes(1);
+        options.MaxParallelDeletes = 1;
+
+        var first = await Sweeper().SweepAsync("test", default);
+
+        Assert.True(first.StoppedEarly);
+        Assert.Equal([a.BlobName, b.BlobName], deleted);
+        Assert.Equal((2, 2, 0), (first.Deleted, first.Expired, first.HeldKept));
+        Assert.Null(first.ResumedFrom);
+        Assert.Equal(new SweepPosition(SweepPhases.Expired, null, MediaKind.Cctv, TimeRow(b).RowKey), first.Checkpoint);
+        Assert.Equal(TimeRow(b), checkpoints.Saved!.After);
+        await index.Received(1).RemoveAsync(Arg.Is<IReadOnlyList<MediaRecord>>(r => r.Select(m => m.Id).Order().SequenceEqual(new[] { a.Id, b.Id }.Order())), Arg.Any<CancellationToken>());
+        await audit.Received(1).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep
+            && e.Details!["stoppedEarly"] == "true" && e.Details["checkpoint"] == $"expired cctv after {TimeRow(b).RowKey}"), Arg.Any<CancellationToken>());
+
+        // The next sweep, with time enough: no reconcile again, the rest of CCTV after b, then the calls.
+        options.MaxSweepDuration = TimeSpan.FromHours(1);
+        index.ClearReceivedCalls();
+        var second = await Sweeper().SweepAsync("test", default);
+
+        Assert.False(second.StoppedEarly);
+        Assert.Equal([a.BlobName, b.BlobName, c.BlobName, call.BlobName], deleted);
+        Assert.Equal((2, 1), (second.Deleted, second.HeldKept));
+        Assert.Equal(first.Checkpoint, second.ResumedFrom);
+        Assert.Null(second.Checkpoint);
+        Assert.Equal(first.StartedAt, second.CycleStartedAt);
+        Assert.Null(checkpoints.Saved);
+        index.DidNotReceiveWithAnyArgs().ListRecordVersionsAsync(default);
+        index.Received(1).ScanRetainedBeforeAsync(MediaKind.Cctv, Arg.Any<DateTimeOffset>(), Arg.Any<int>(), TimeRow(b), Arg.Any<CancellationToken>());
+
+        // And the one after starts a new cycle from the beginning.
+        var third = await Sweeper().SweepAsync("test", default);
+        Assert.Null(third.ResumedFrom);
+        Assert.Equal(third.StartedAt, third.CycleStartedAt);
+    }
+
+    [Fact]
+    public async Task A_sweep_cut_off_while_reconciling_resumes_the_listing_where_it_stopped_and_deletes_nothing_before()
+    {
+        var expired = Clip("s", Now.AddDays(-31));
+        GivenCandidates(expired);
+        var one = new BlobSnapshot("cctv", expired.BlobName, expired.ETag, 1, Now, null, new Dictionary<string, string>());
+        index.ListRecordVersionsAsync(default).ReturnsForAnyArgs(_ => new[] { (expired.Id, expired.ETag) }.ToAsyncEnumerable());
+        blobs.ListPagesAsync(default!, default, default).ReturnsForAnyArgs(call =>
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            return ((string)call[0], (string?)call[1]) switch
+            {
+                ("cctv", null) => new[] { new BlobListPage([one], "m1"), new BlobListPage([], null) }.ToAsyncEnumerable(),
+                ("cctv", "m1") => new[] { new BlobListPage([], null) }.ToAsyncEnumerable(),
+                _ => AsyncEnumerable.Empty<BlobListPage>(),
+            };
+        });
+        options.MaxSweepDuration = TimeSpan.FromSeconds(1);
+
+        var first = await Sweeper().SweepAsync("test", default);
+
+        Assert.True(first.StoppedEarly);
+        Assert.Equal(new SweepPosition(SweepPhases.Reconcile, "cctv", null, null), first.Checkpoint);
+        Assert.Equal("m1", checkpoints.Saved!.Marker);
+        await holds.DidNotReceiveWithAnyArgs().LoadActiveThoroughAsync(default);
+        await blobs.DidNotReceiveWithAnyArgs().DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+
+        options.MaxSweepDuration = TimeSpan.FromHours(1);
+        var second = await Sweeper().SweepAsync("test", default);
+
+        Assert.False(second.StoppedEarly);
+        Received.InOrder(() =>
+        {
+            blobs.ListPagesAsync("cctv", null, Arg.Any<CancellationToken>());
+            blobs.ListPagesAsync("cctv", "m1", Arg.Any<CancellationToken>());
+            blobs.ListPagesAsync("calls", null, Arg.Any<CancellationToken>());
+        });
+        Assert.Equal(1, second.Deleted);
+        Assert.Null(checkpoints.Saved);
+    }
+
+    [Fact]
+    public async Task A_resumed_sweep_reports_the_retention_lag_of_the_whole_cycle()
+    {
+        // The first sweep keeps a medium two days overdue (its delete fails) and runs out of time.
+        var stuck = Clip("s", Now.AddDays(-32));
+        var later = Clip("s", Now.AddDays(-31));
+        GivenPages(MediaKind.Cctv, [stuck], [later]);
+        blobs.DeleteIfUnchangedAndNotHeldAsync(stuck.Container, stuck.BlobName, stuck.ETag, Arg.Any<CancellationToken>()).Returns(_ =>
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            return Task.FromException<BlobDeleteOutcome>(new IOException("storage hiccup"));
+        });
+        options.MaxSweepDuration = TimeSpan.FromSeconds(30);
+
+        var first = await Sweeper().SweepAsync("test", default);
+        options.MaxSweepDuration = TimeSpan.FromHours(1);
+        var second = await Sweeper().SweepAsync("test", default);
+
+        Assert.True(first.StoppedEarly);
+        Assert.Equal(1, second.Deleted);
+        Assert.Equal((Now.AddMinutes(1) - stuck.RecordedAt!.Value.AddDays(30)).TotalSeconds, second.RetentionLagSeconds);
+    }
+
+    [Fact]
+    public async Task A_preview_is_never_cut_off_and_never_touches_the_checkpoint()
+    {
+        GivenPages(MediaKind.Cctv, [Clip("s", Now.AddDays(-40))], [Clip("s", Now.AddDays(-39))]);
+        options.MaxSweepDuration = TimeSpan.FromTicks(1);
+
+        var preview = await Sweeper().PreviewAsync(100, default);
+
+        Assert.Equal(2, preview.WouldDeleteCount);
+        Assert.Null(checkpoints.Saved);
+    }
+
+    private static RowKeyPair TimeRow(MediaRecord media) => MediaTableLayout.LookupKeys(media)[0];
+
+    /// <summary>The kind's scan as the table answers it: pages in key order, resumed after a row when asked.</summary>
+    private void GivenPages(string kind, params MediaRecord[][] pages)
+    {
+        scanPages[kind] = pages;
+        index.ScanRetainedBeforeAsync(default!, default, default, default, default).ReturnsForAnyArgs(call =>
+        {
+            var after = (RowKeyPair?)call[3];
+            // (NSubstitute runs this for the set-up call itself too, with no kind.)
+            var all = call[0] is string k ? scanPages.GetValueOrDefault(k) ?? [] : [];
+            return all
+                .Select(page => new MediaScanPage(page, []) { Last = TimeRow(page[^1]) })
+                .Where(page => after is not { } a || string.CompareOrdinal(page.Last!.Value.PartitionKey + "\n" + page.Last.Value.RowKey, a.PartitionKey + "\n" + a.RowKey) > 0)
+                .ToAsyncEnumerable();
+        });
+    }
+
+    private readonly Dictionary<string, MediaRecord[][]> scanPages = new(StringComparer.Ordinal);
+
+    private static MediaRecord CallRecord(DateTimeOffset recordedAt) => ActiveHoldsTests.Call("pbx", "c-1", recordedAt);
+
+    /// <summary>The checkpoint blob, in memory.</summary>
+    private sealed class InMemoryCheckpoints : ISweepCheckpointStore
+    {
+        public SweepCheckpoint? Saved { get; private set; }
+
+        public Task<SweepCheckpoint?> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(Saved);
+
+        public Task SaveAsync(SweepCheckpoint checkpoint, CancellationToken cancellationToken)
+        {
+            Saved = checkpoint;
+            return Task.CompletedTask;
+        }
+
+        public Task ClearAsync(CancellationToken cancellationToken)
+        {
+            Saved = null;
+            return Task.CompletedTask;
+        }
+    }
+
     private RetentionSweepHandler Sweeper()
     {
-        var time = new FakeTimeProvider(Now);
         var storage = Options.Create(new MediaStorageOptions());
         var ingest = new IngestBlobHandler(blobs, index, Substitute.For<IIngestHoldMarker>(), audit, storage,
             Options.Create(new IngestOptions()), time, NullLogger<IngestBlobHandler>.Instance, probe.Telemetry);
-        var deleter = new HoldSafeDeleter(blobs, holds, marks, ingest, Options.Create(options), NullLogger<HoldSafeDeleter>.Instance);
+        var deleter = new HoldSafeDeleter(blobs, holds, marks, ingest, Options.Create(options), deleteConditions, NullLogger<HoldSafeDeleter>.Instance);
         return new RetentionSweepHandler(blobs, index, holds, ingest, audit, new RetentionPolicy(Options.Create(options)),
-            Options.Create(options), storage, time, NullLogger<RetentionSweepHandler>.Instance, probe.Telemetry, deleter);
+            Options.Create(options), storage, deleteConditions, checkpoints, time, NullLogger<RetentionSweepHandler>.Instance, probe.Telemetry, deleter);
     }
 
     private void GivenCandidates(params MediaRecord[] media)
     {
-        index.ScanRetainedBeforeAsync(MediaKind.Cctv, default, default, default).ReturnsForAnyArgs(
+        index.ScanRetainedBeforeAsync(MediaKind.Cctv, default, default, default, default).ReturnsForAnyArgs(
             call => (string)call[0] == MediaKind.Cctv
                 ? new[] { new MediaScanPage(media, []) }.ToAsyncEnumerable()
                 : AsyncEnumerable.Empty<MediaScanPage>());

@@ -98,6 +98,19 @@ public sealed class EraseSubjectDataHandlerTests : IDisposable
         await audit.DidNotReceiveWithAnyArgs().AppendAsync(default!, default);
     }
 
+    [Fact]
+    public async Task Unverified_delete_conditions_keep_every_match()
+    {
+        GivenMatches(Call("c-1"));
+        deleteConditions.EnsureProbedAsync(default).ReturnsForAnyArgs(DeleteConditionMode.Unverified);
+
+        var result = await Handler().ExecuteAsync(new EraseSubjectDataCommand(request, "dpo", null), default);
+
+        Assert.Equal((0, 1), (result.Erasure!.Totals.Deleted, result.Erasure.Totals.NotDeleted));
+        await blobs.DidNotReceiveWithAnyArgs().DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default);
+        await index.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default);
+    }
+
     [Theory]
     [InlineData(null, ErasureOutcome.ConfirmationRequired)]
     [InlineData(2, ErasureOutcome.ConfirmationRequired)]
@@ -172,6 +185,16 @@ public sealed class EraseSubjectDataHandlerTests : IDisposable
         Scope = new HoldScope { Type = HoldScope.MediaType, MediaIds = [media.Id] },
     };
 
+    private readonly IDeleteConditionSupport deleteConditions = DeleteConditionsVerified();
+
+    private static IDeleteConditionSupport DeleteConditionsVerified()
+    {
+        var support = Substitute.For<IDeleteConditionSupport>();
+        support.EnsureProbedAsync(default).ReturnsForAnyArgs(DeleteConditionMode.TagsAndETag);
+        support.Mode.Returns(DeleteConditionMode.TagsAndETag);
+        return support;
+    }
+
     private void GivenMatches(params MediaRecord[] media) =>
         index.QueryAsync(default!, default, default, default).ReturnsForAnyArgs(new MediaPage(media, null));
 
@@ -182,7 +205,7 @@ public sealed class EraseSubjectDataHandlerTests : IDisposable
         var storage = Options.Create(new MediaStorageOptions());
         var ingest = new IngestBlobHandler(blobs, index, Substitute.For<IIngestHoldMarker>(), audit, storage,
             Options.Create(new IngestOptions()), time, NullLogger<IngestBlobHandler>.Instance, probe.Telemetry);
-        var deleter = new HoldSafeDeleter(blobs, holds, marks, ingest, retention, NullLogger<HoldSafeDeleter>.Instance);
+        var deleter = new HoldSafeDeleter(blobs, holds, marks, ingest, retention, deleteConditions, NullLogger<HoldSafeDeleter>.Instance);
         var policy = new RetentionPolicy(retention);
         return new EraseSubjectDataHandler(store, new SubjectMediaMatcher(index, new SubjectPhoneNumbers(new MediaRetention.Core.Phones.PhoneNumberParser(Options.Create(new MediaRetention.Core.Phones.PhoneOptions())), new MediaRetention.Core.Phones.FixedPhoneHashing(new MediaRetention.Core.Phones.PhoneHasher(MediaRetention.Core.Phones.PhoneHashKeyRing.Development))), Options.Create(options)), holds, deleter, index, audit,
             new SubjectSummaryWriter(policy), Options.Create(options), retention, time, NullLogger<EraseSubjectDataHandler>.Instance, probe.Telemetry);

@@ -1,9 +1,9 @@
 // Administrators: what retention will delete and what holds keep, a sweep on demand with its summary, and the
 // audit log with its chain verification shown first.
-import { api } from './api.js';
+import { api, nextItems, untilFinished } from './api.js';
 import {
-  announce, append, badge, clear, empty, errorNotice, facts, field, formatBytes, h, localInputToIso, notice, replace,
-  table, timeEl, utcOffsetLabel,
+  announce, append, badge, clear, empty, errorNotice, facts, field, formatBytes, h, localInputToIso, notice, notYet,
+  replace, table, timeEl, utcOffsetLabel,
 } from './dom.js';
 
 const PREVIEW_LIMIT = 200;
@@ -57,7 +57,9 @@ export async function renderRetention(view) {
             h('td', { class: 'nowrap' }, timeEl(m.expiredAt)),
             h('td', { class: 'num' }, formatBytes(m.size)))),
           { caption: 'Recordings the next sweep would delete' })
-        : empty('Nothing has expired: the next sweep would delete nothing.'),
+        : empty(p.keptByHolds.length
+          ? 'Nothing to delete: every expired recording is kept by a hold (below).'
+          : 'Nothing has expired: the next sweep would delete nothing.'),
       h('h3', {}, 'Expired but kept by holds'),
       p.keptByHolds.length
         ? table(['Name', 'Kind', 'Expired', 'Kept by'],
@@ -72,11 +74,22 @@ export async function renderRetention(view) {
 
   async function sweep() {
     sweepButton.disabled = true;
-    replace(sweepBox, h('p', { class: 'muted' }, 'Sweeping… this takes as long as the deletions do.'));
+    replace(sweepBox, h('p', { class: 'muted' }, 'Starting the sweep…'));
     try {
-      const s = await api.sweep();
+      // The server answers at once with an operation and sweeps in the background; follow it until it is done.
+      const operation = await untilFinished(await api.sweep(), (o) => replace(sweepBox, sweepProgress(o)));
+      if (operation.status !== 'succeeded') {
+        const error = operation.error ?? {};
+        replace(sweepBox, notice('bad', `The sweep failed: ${error.title ?? 'error'}`, h('p', {}, error.detail ?? '')));
+        announce(`Sweep failed: ${error.detail ?? error.title ?? ''}`);
+        return;
+      }
+      const s = operation.result;
       replace(sweepBox,
-        notice(s.failures ? 'warn' : 'good', `Sweep finished: ${s.deleted} deleted, ${s.heldKept} kept by holds`,
+        notice(s.failures || s.stoppedEarly ? 'warn' : 'good', `Sweep finished: ${s.deleted} deleted, ${s.heldKept} kept by holds`,
+          s.stoppedEarly
+            ? h('p', {}, `It used its time budget and stopped at ${describePosition(s.checkpoint)}; the next sweep carries on from there.`)
+            : null,
           facts([
             ['Sweep id', h('span', { class: 'mono' }, s.sweepId)],
             ['Started', timeEl(s.startedAt)],
@@ -98,6 +111,21 @@ export async function renderRetention(view) {
       sweepButton.disabled = false;
     }
   }
+}
+
+/** A running sweep: what it is doing and its counts so far. */
+function sweepProgress(operation) {
+  const p = operation.progress;
+  if (operation.status === 'queued' || !p) return h('p', { class: 'muted', role: 'status' }, 'The sweep is queued; it starts in a moment…');
+  const phase = p.phase === 'reconcile' ? 'indexing blobs the index did not know' : 'deleting expired recordings';
+  return h('p', { class: 'muted', role: 'status' },
+    `Sweeping (${phase})… ${p.deleted} deleted, ${p.heldKept} kept by holds, ${p.expired} expired looked at so far.`);
+}
+
+function describePosition(position) {
+  if (!position) return 'an unknown point';
+  if (position.phase === 'reconcile') return `the reconcile of container ${position.container}`;
+  return position.after ? `the ${position.kind} recordings after ${position.after}` : `the start of the ${position.kind} recordings`;
 }
 
 /** The audit chain's verification, shown prominently: intact (green) or where it breaks (red). */
@@ -150,14 +178,14 @@ export async function renderAudit(view) {
       replace(list, h('p', { class: 'muted' }, 'Loading…'));
     }
     try {
-      const page = await api.audit({
+      const page = await nextItems((next) => api.audit({
         from: localInputToIso(inputs.from.value),
         to: localInputToIso(inputs.to.value),
         pageSize: 200,
-        continuationToken: token ?? undefined,
-      });
+        continuationToken: next,
+      }), token);
       entries.push(...page.items);
-      token = page.continuationToken;
+      token = page.token;
       updateActions();
       render();
     } catch (error) {
@@ -181,6 +209,10 @@ export async function renderAudit(view) {
       .slice().reverse();
     append(list, h('p', { class: 'small muted' },
       `${shown.length} of ${entries.length} loaded ${entries.length === 1 ? 'entry' : 'entries'} shown${token ? '; older entries first, load more for later ones' : ''}.`));
+    if (entries.length === 0 && token) {
+      append(list, notYet('entries', () => load(true)));
+      return;
+    }
     if (shown.length === 0) {
       append(list, empty(entries.length ? 'No loaded entry matches the action and actor filters.' : 'The audit log has no entries in this time range.'));
     } else {

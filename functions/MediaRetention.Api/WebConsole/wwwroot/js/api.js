@@ -86,6 +86,43 @@ export async function request(method, path, { query, body, raw, headers: extra }
 }
 
 const get = (path, query) => request('GET', path, { query });
+
+/** How often an unfinished operation is asked about again. */
+export const POLL_INTERVAL_MS = 1000;
+
+/**
+ * Long work (a sweep, an evidence re-check) answers 202 with an operation; this asks for it again at its location
+ * until it has succeeded or failed, and returns it. onProgress hears the operation after each look while it runs.
+ */
+export async function untilFinished(operation, onProgress, { interval = POLL_INTERVAL_MS } = {}) {
+  let current = operation;
+  while (current.status === 'queued' || current.status === 'running') {
+    onProgress?.(current);
+    await new Promise((resolve) => { setTimeout(resolve, interval); });
+    current = await get(current.location);
+  }
+  return current;
+}
+/** How many pages with no items a list asks past on its own before it offers the user to look further. */
+export const EMPTY_PAGE_HOPS = 10;
+
+/**
+ * A page of an API list may hold no items and still carry a continuationToken: Azure Table storage answers such
+ * pages (at partition boundaries, after 5 s of scanning) and the API passes them on. Such a page is not the end of
+ * the list. This asks for the next page, load(token) → { items, continuationToken }, until one has items or no
+ * token is left, at most `hops` more times; the token it returns is null only at the real end.
+ */
+export async function nextItems(load, token, { hops = EMPTY_PAGE_HOPS } = {}) {
+  const items = [];
+  let next = token ?? null;
+  for (let asked = 0; ; asked++) {
+    const page = await load(next ?? undefined);
+    items.push(...page.items);
+    next = page.continuationToken ?? null;
+    if (items.length > 0 || !next || asked >= hops) return { items, token: next };
+  }
+}
+
 const post = (path, body) => request('POST', path, { body });
 const id = (value) => encodeURIComponent(value);
 
@@ -108,9 +145,12 @@ export const api = {
   manifestText: async (holdId) => (await request('GET', `/api/holds/${id(holdId)}/evidence/manifest`, { raw: true })).text(),
   /** The public keys that verify manifest signatures (a JWKS; anonymous). */
   signingKeys: () => get('/api/evidence/signing-keys'),
+  /** 202: an operation to follow with untilFinished; its result is the verification. */
   verifyEvidence: (holdId) => post(`/api/holds/${id(holdId)}/evidence/verify`),
   retentionPreview: (limit) => get('/api/retention/preview', { limit }),
+  /** 202: an operation to follow with untilFinished; its result is the sweep's summary. */
   sweep: () => post('/api/retention/sweep'),
+  operation: (operationId) => get(`/api/operations/${id(operationId)}`),
   audit: (query) => get('/api/audit', query),
   auditVerify: () => get('/api/audit/verify'),
   subjectRequests: (query) => get('/api/subject-requests', query),

@@ -62,6 +62,16 @@ export function empty(text) {
   return h('div', { class: 'empty' }, text);
 }
 
+/**
+ * What a list shows when it has nothing yet but the API still has a continuation token: not "nothing found", since
+ * later pages may hold items, and a button to look further.
+ */
+export function notYet(what, onMore) {
+  return h('div', { class: 'empty' },
+    `No ${what} found so far, but the search has not reached the end. `,
+    h('button', { type: 'button', class: 'secondary small', on: { click: onMore } }, 'Keep looking'));
+}
+
 export function badge(kind, text) {
   return h('span', { class: `badge badge-${kind}` }, text);
 }

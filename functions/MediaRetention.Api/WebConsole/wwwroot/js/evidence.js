@@ -1,6 +1,6 @@
 // A hold's evidence: every file with its SHA-256 and a download, the sealed manifest as a download, and
 // "verify in this browser", which checks the manifest's seal and downloads and hashes every file.
-import { api } from './api.js';
+import { api, untilFinished } from './api.js';
 import {
   announce, append, badge, describeScope, empty, errorNotice, facts, formatBytes, h, notice, replace, table, timeEl,
 } from './dom.js';
@@ -121,7 +121,18 @@ export async function renderEvidence(view, holdId) {
     serverButton.disabled = true;
     replace(serverBox, h('p', { class: 'muted' }, 'The server is re-reading the stored originals…'));
     try {
-      const result = await api.verifyEvidence(hold.id ?? holdId);
+      // The server answers at once with an operation and re-reads in the background; follow it until it is done.
+      const operation = await untilFinished(await api.verifyEvidence(hold.id ?? holdId), (o) => replace(serverBox,
+        h('p', { class: 'muted', role: 'status' }, o.progress
+          ? `The server is re-reading the stored originals… ${o.progress.checked} of ${items.length} checked.`
+          : 'The server check is queued; it starts in a moment…')));
+      if (operation.status !== 'succeeded') {
+        const error = operation.error ?? {};
+        replace(serverBox, notice('bad', `The server check failed: ${error.title ?? 'error'}`, h('p', {}, error.detail ?? '')));
+        announce('The server check failed.');
+        return;
+      }
+      const result = operation.result;
       replace(serverBox, notice(result.intact ? 'good' : 'bad',
         result.intact ? `Server check: all ${result.checked} stored originals match their ingest hash` : 'Server check: stored originals differ',
         result.altered.length ? h('p', {}, `Altered: ${result.altered.map((a) => a.blobName).join(', ')}`) : null,

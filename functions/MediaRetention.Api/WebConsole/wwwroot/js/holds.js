@@ -2,9 +2,9 @@
 // release, placing a hold of any scope with a preview of what it would cover before it is placed, and the queue of
 // police preservation requests that security or an admin approves (optionally narrowed) or rejects. A police request
 // preserves at once but shows the police nothing of what it covers until it is approved.
-import { api, session } from './api.js';
+import { api, nextItems, session } from './api.js';
 import {
-  announce, append, badge, clear, describeScope, empty, errorNotice, facts, field, formatBytes, h, isoToLocalInput, localInputToIso, notice, replace, table, timeEl, utcOffsetLabel,
+  announce, append, badge, clear, describeScope, empty, errorNotice, facts, field, formatBytes, h, isoToLocalInput, localInputToIso, notice, notYet, replace, table, timeEl, utcOffsetLabel,
 } from './dom.js';
 import { can } from './roles.js';
 
@@ -43,9 +43,9 @@ export async function renderHoldList(view, params) {
       replace(list, h('p', { class: 'muted' }, 'Loading…'));
     }
     try {
-      const page = await api.holds({ status: status.value, pageSize: 100, continuationToken: token ?? undefined });
+      const page = await nextItems((next) => api.holds({ status: status.value, pageSize: 100, continuationToken: next }), token);
       items.push(...page.items);
-      token = page.continuationToken;
+      token = page.token;
       render();
       announce(`${items.length} ${items.length === 1 ? 'hold' : 'holds'} shown.`);
     } catch (error) {
@@ -55,6 +55,10 @@ export async function renderHoldList(view, params) {
 
   function render() {
     clear(list);
+    if (items.length === 0 && token) {
+      append(list, notYet('holds', () => load(true)));
+      return;
+    }
     if (items.length === 0) {
       append(list, empty(status.value === 'active'
         ? 'No active holds. A hold keeps recordings from being deleted; place one when a police report names footage or calls.'
@@ -99,11 +103,14 @@ export async function renderRequests(view) {
   await load();
 
   async function load(more = false) {
-    if (!more) replace(list, h('p', { class: 'muted' }, 'Loading…'));
+    if (!more) {
+      token = null;
+      replace(list, h('p', { class: 'muted' }, 'Loading…'));
+    }
     try {
-      const page = await api.holds({ status: 'requested', pageSize: 100, continuationToken: token ?? undefined });
+      const page = await nextItems((next) => api.holds({ status: 'requested', pageSize: 100, continuationToken: next }), token);
       items = more ? items.concat(page.items) : page.items;
-      token = page.continuationToken;
+      token = page.token;
       render();
       announce(`${items.length} ${items.length === 1 ? 'request' : 'requests'} waiting for review.`);
     } catch (error) {
@@ -113,6 +120,10 @@ export async function renderRequests(view) {
 
   function render() {
     clear(list);
+    if (items.length === 0 && token) {
+      append(list, notYet('requests', () => load(true)));
+      return;
+    }
     if (items.length === 0) {
       append(list, empty('No request is waiting for review. New police requests appear here, oldest first.'));
       return;
@@ -181,9 +192,25 @@ export async function renderHoldDetail(view, holdId) {
 
   let items = detail.coveredMedia?.items ?? [];
   let token = detail.coveredMedia?.continuationToken ?? null;
-  renderCovered();
   renderRelease();
   renderReview();
+  if (items.length === 0 && token) {
+    await loadMoreCovered();
+  } else {
+    renderCovered();
+  }
+
+  async function loadMoreCovered() {
+    try {
+      const page = await nextItems(
+        async (next) => (await api.hold(hold.id, { pageSize: 100, continuationToken: next })).coveredMedia, token);
+      items = items.concat(page.items);
+      token = page.token;
+      renderCovered();
+    } catch (error) {
+      append(covered, errorNotice(error, 'Loading more recordings'));
+    }
+  }
 
   function renderCovered() {
     clear(covered);
@@ -191,6 +218,10 @@ export async function renderHoldDetail(view, holdId) {
       append(covered, hold.status === 'rejected'
         ? notice('bad', 'Request rejected', hold.review?.reason ?? '', ' Nothing is preserved for it.')
         : notice('info', 'Waiting for review', 'Nothing this request covers is deleted meanwhile. What it covers and its evidence are shown here once security approves it.'));
+      return;
+    }
+    if (items.length === 0 && token) {
+      append(covered, notYet('recordings', () => loadMoreCovered()));
       return;
     }
     if (items.length === 0) {
@@ -210,18 +241,7 @@ export async function renderHoldDetail(view, holdId) {
       append(covered, h('div', { class: 'actions' }, h('button', {
         type: 'button',
         class: 'secondary',
-        on: {
-          click: async () => {
-            try {
-              const page = await api.hold(hold.id, { pageSize: 100, continuationToken: token });
-              items = items.concat(page.coveredMedia.items);
-              token = page.coveredMedia.continuationToken;
-              renderCovered();
-            } catch (error) {
-              append(covered, errorNotice(error, 'Loading more recordings'));
-            }
-          },
-        },
+        on: { click: () => loadMoreCovered() },
       }, 'Load more')));
     }
   }

@@ -1,9 +1,9 @@
 // Security staff and administrators: find clips and calls by site/camera or phone system and time, see rejected
 // uploads and why, play a recording through a short-lived audited link, see which holds cover it.
-import { api } from './api.js';
+import { api, nextItems } from './api.js';
 import {
   announce, append, badge, clear, empty, errorNotice, facts, field, formatBytes, formatTime, h, isoToLocalInput,
-  localInputToIso, notice, replace, table, timeEl, utcOffsetLabel,
+  localInputToIso, notice, notYet, replace, table, timeEl, utcOffsetLabel,
 } from './dom.js';
 
 const PAGE_SIZE = 200;
@@ -110,14 +110,9 @@ export async function renderMedia(view, params) {
 
   async function loadPage() {
     try {
-      // A page of a table query may come back empty with a continuation token: follow a few before showing.
-      let page;
-      let hops = 0;
-      do {
-        page = await api.media({ ...state.filters, pageSize: PAGE_SIZE, continuationToken: state.token ?? undefined });
-        state.items.push(...page.items);
-        state.token = page.continuationToken;
-      } while (page.items.length === 0 && state.token && ++hops < 5);
+      const page = await nextItems((token) => api.media({ ...state.filters, pageSize: PAGE_SIZE, continuationToken: token }), state.token);
+      state.items.push(...page.items);
+      state.token = page.token;
       renderResults();
       announce(`${state.items.length} ${state.items.length === 1 ? 'recording' : 'recordings'} found${state.token ? ', more available' : ''}.`);
     } catch (error) {
@@ -130,6 +125,10 @@ export async function renderMedia(view, params) {
     clear(results);
     const count = state.items.length;
     append(results, h('h2', { id: 'results-title' }, `${count} ${count === 1 ? 'recording' : 'recordings'}${state.token ? ' so far' : ''}`));
+    if (count === 0 && state.token) {
+      append(results, notYet('recordings', () => loadPage()));
+      return;
+    }
     if (count === 0) {
       append(results, empty('Nothing matches these filters. Widen the time range, or check the site, camera or phone system name.'));
       return;
