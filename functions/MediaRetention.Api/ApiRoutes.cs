@@ -155,9 +155,12 @@ public static class ApiRoutes
             .WithSummary("Place a legal hold (police: request preservation)")
             .WithDescription("Nothing the hold covers is deleted until it is released; a window hold also covers media uploaded later. Security and admin holds are active at once. A police hold is stored 'requested': it preserves at once, but shows the police nothing of what it covers (coveredMedia null) until security or an admin approves it. Police limits: Holds:PoliceMaxWindow (400) and Holds:PoliceMaxOpenRequests per agency (429). A phone number is parsed to E.164 (Phone:DefaultRegion); an invalid one is a 400. warnings says when the hold covers nothing indexed now. Unknown fields are a 400 naming them.")
             .RequireRoles(HoldEndpoints.Readers, "Police keys place holds for their own agency only (403 otherwise), as requests.")
+            .WithHeader(new HeaderParameter(HoldEndpoints.IdempotencyKeyHeader,
+                "Makes the placement safe to retry: the same key (per caller) with the same body answers 200 (same body shape as the 201) with the hold the first request placed; " +
+                "with another body, 409. 1 to 200 visible ASCII characters, e.g. a UUID.", HoldEndpoints.MaxIdempotencyKeyLength))
             .Accepts<PlaceHoldRequest>("application/json")
             .Produces<PlacedHoldResponse>(StatusCodes.Status201Created)
-            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
+            .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType, StatusCodes.Status409Conflict, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
 
         app.MapPost(HoldPreview, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct))
             .WithName("PreviewHold").WithTags("Holds")

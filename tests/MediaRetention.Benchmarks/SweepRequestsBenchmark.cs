@@ -250,6 +250,7 @@ internal static class SweepRequestsBenchmark
 
         public Task<BlobSnapshot?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken) => throw Unused();
         public Task<Stream> OpenReadAsync(string container, string name, string etag, CancellationToken cancellationToken) => throw Unused();
+        public Task<(BlobSnapshot Blob, Stream Content)> OpenReadWithPropertiesAsync(string container, string name, string etag, CancellationToken cancellationToken) => throw Unused();
         public IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken) => throw Unused();
         public Task<string> ReplaceMetadataAsync(string container, string name, IDictionary<string, string> metadata, string etag, CancellationToken cancellationToken) => throw Unused();
         public Task<BlobDeleteOutcome> DeleteIfUnchangedAndNotHeldAsync(string container, string name, string etag, CancellationToken cancellationToken) => throw Unused();

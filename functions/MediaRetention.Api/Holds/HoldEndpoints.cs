@@ -26,8 +26,15 @@ public sealed class HoldEndpoints(
     TimeProvider time,
     ReviewHoldHandler reviewHold,
     PhoneNumberParser phones,
-    IPhoneHashing phoneHashing)
+    IPhoneHashing phoneHashing,
+    IHoldIdempotencyStore idempotency)
 {
+    /// <summary>Optional request header of <c>POST /api/holds</c>: a retry with the same key and body gets the same hold.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>Longest accepted <see cref="IdempotencyKeyHeader"/>.</summary>
+    public const int MaxIdempotencyKeyLength = 200;
+
     /// <summary>Media listed in a preview: enough to recognise the scope, not a listing.</summary>
     public const int PreviewSampleSize = 50;
 
@@ -70,6 +77,20 @@ public sealed class HoldEndpoints(
             return ApiProblems.Forbidden(reason);
         }
 
+        // Checked after validation and the agency check (a retry is held to the same rules) but before the limits: a retry
+        // of a request that was stored is answered with it, never refused as one request too many.
+        var (key, keyProblem) = IdempotencyKey(request);
+        if (keyProblem is not null)
+        {
+            return keyProblem;
+        }
+
+        var requestHash = key is null ? null : RequestHash(body);
+        if (key is not null && await idempotency.GetAsync(caller.Name, key, cancellationToken) is { } earlier)
+        {
+            return await ReplayAsync(earlier, requestHash!, command, caller, cancellationToken);
+        }
+
         if (caller.IsPolice)
         {
             if (PoliceLimitProblem(command.Scope) is { } tooWide)
@@ -88,14 +109,91 @@ public sealed class HoldEndpoints(
             command = command with { Status = HoldStatus.Requested };
         }
 
+        if (key is not null)
+        {
+            // The key is claimed, with the id the hold will have, before the hold is placed: of two concurrent retries
+            // exactly one places it; the other answers with it.
+            var claim = new HoldIdempotencyClaim(Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), requestHash!, null);
+            if (!await idempotency.TryClaimAsync(caller.Name, key, claim, cancellationToken))
+            {
+                return await ReplayAsync((await idempotency.GetAsync(caller.Name, key, cancellationToken))!, requestHash!, command, caller, cancellationToken);
+            }
+
+            command = command with { HoldId = claim.HoldId };
+        }
+
         var result = await placeHold.HandleAsync(command, cancellationToken);
-        var view = HoldView.From(result.Hold);
+        if (key is not null)
+        {
+            await idempotency.RecordCoveredAsync(caller.Name, key, result.CoveredMedia, cancellationToken);
+        }
+
+        return Results.Created($"/api/holds/{result.Hold.Id}", Placed(result.Hold, result.CoveredMedia, caller));
+    }
+
+    private PlacedHoldResponse Placed(Hold hold, int? coveredMedia, Caller caller)
+    {
+        var view = HoldView.From(hold);
 
         // A request shows the police nothing of what it covers until it is approved; the reviewer sees the count.
-        return Results.Created($"/api/holds/{result.Hold.Id}", caller.IsPolice
+        return caller.IsPolice
             ? new PlacedHoldResponse(view, null, [RequestedWarning])
-            : new PlacedHoldResponse(view, result.CoveredMedia, CoverageWarnings(result.Hold.Scope, result.CoveredMedia)));
+            : new PlacedHoldResponse(view, coveredMedia, coveredMedia is { } covered ? CoverageWarnings(hold.Scope, covered) : []);
     }
+
+    /// <summary>
+    /// A key used before: the same body gets the hold it placed (200); another body is a 409. When the first request
+    /// claimed the key but its hold row is not there (it failed, or is still under way), the hold is placed now, with
+    /// the claimed id, so it exists once whichever request gets there first.
+    /// </summary>
+    private async Task<IResult> ReplayAsync(HoldIdempotencyClaim earlier, string requestHash, PlaceHoldCommand command, Caller caller, CancellationToken cancellationToken)
+    {
+        if (earlier.RequestHash != requestHash)
+        {
+            return ApiProblems.Conflict(
+                $"Header '{IdempotencyKeyHeader}': this key was used for a different request body; send a new key for a new hold.");
+        }
+
+        if (await holds.GetAsync(earlier.HoldId, cancellationToken) is { Hold: { } existing })
+        {
+            return Results.Ok(Placed(existing, earlier.CoveredMedia, caller));
+        }
+
+        if (caller.IsPolice)
+        {
+            command = command with { Status = HoldStatus.Requested };
+        }
+
+        try
+        {
+            var result = await placeHold.HandleAsync(command with { HoldId = earlier.HoldId }, cancellationToken);
+            return Results.Created($"/api/holds/{result.Hold.Id}", Placed(result.Hold, result.CoveredMedia, caller));
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 409)
+        {
+            var placed = await holds.GetAsync(earlier.HoldId, cancellationToken);
+            return Results.Ok(Placed(placed!.Hold!, null, caller));
+        }
+    }
+
+    private static (string? Key, IResult? Problem) IdempotencyKey(HttpRequest request)
+    {
+        var values = request.Headers[IdempotencyKeyHeader];
+        if (values.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var key = values.Count == 1 ? values[0] : null;
+        return key is { Length: > 0 and <= MaxIdempotencyKeyLength } && key.All(c => c is >= '!' and <= '~')
+            ? (key, null)
+            : (null, ApiProblems.BadRequest(
+                $"Header '{IdempotencyKeyHeader}' must be given once, 1 to {MaxIdempotencyKeyLength} visible ASCII characters (a UUID will do)."));
+    }
+
+    // The body as the API understood it (member order and whitespace do not matter; values do).
+    private static string RequestHash(PlaceHoldRequest body) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body)));
 
     /// <summary>What a police liaison is told about a request just stored.</summary>
     public const string RequestedWarning =

@@ -45,6 +45,9 @@ public sealed record QueryParameter(string Name, string Description)
         "or one with other filters, is a 400.");
 }
 
+/// <summary>An optional request header a route reads, as endpoint metadata for the OpenAPI document.</summary>
+public sealed record HeaderParameter(string Name, string Description, int MaxLength);
+
 /// <summary>
 /// A route that answers 202 Accepted with an operation whose address is in <c>Location</c>: the runner's OpenAPI
 /// document describes the header.
@@ -53,6 +56,9 @@ public sealed record AcceptedOperation(string LocationTemplate);
 
 public static class ApiMetadataExtensions
 {
+    public static RouteHandlerBuilder WithHeader(this RouteHandlerBuilder builder, HeaderParameter header) =>
+        builder.WithMetadata(header);
+
     /// <summary>202 Accepted with the operation (<c>OperationView</c>) and its address in <c>Location</c>.</summary>
     public static RouteHandlerBuilder ProducesOperation(this RouteHandlerBuilder builder) =>
         builder.Produces<MediaRetention.Api.Operations.OperationView>(StatusCodes.Status202Accepted)

@@ -12,7 +12,7 @@ namespace MediaRetention.Api.Media;
 /// <c>GET /api/media</c> and <c>GET /api/media/{id}</c>: security and admin only, since media records are
 /// personal data. Hosts call these; they hold no logic of their own.
 /// </summary>
-public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldStore holds, IssueMediaViewLinkHandler viewLinks)
+public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, HoldCache holdCache, IssueMediaViewLinkHandler viewLinks)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -102,7 +102,8 @@ public sealed class MediaEndpoints(ApiAccess access, IMediaIndex index, IHoldSto
             return Results.Ok(MediaView.From(stored.Record) with { UnreadableReason = unreadable.Reason });
         }
 
-        var covering = (await holds.LoadActiveAsync(cancellationToken)).Covering(stored.Record);
+        // The host's copy, revalidated with one point read: not a scan of every hold per request.
+        var covering = (await holdCache.GetFreshAsync(cancellationToken)).Covering(stored.Record);
         return Results.Ok(MediaView.From(stored.Record) with
         {
             Holds = covering.Select(h => new HoldReference(h.Id, h.CaseNumber, h.Agency, h.Status)).ToList(),

@@ -5,21 +5,23 @@ using Microsoft.Extensions.Logging;
 namespace MediaRetention.Core.Holds;
 
 /// <summary>
-/// Marks a new blob version for the retention sweep, before its index row is written: first "not held", then
-/// — after reloading the holds — "held" if any active hold covers it. In that order a hold placed at any moment
-/// wins: one written before the reload is seen here; one written after it marks the blob after our "not held"
-/// (having found it through the index row written after this), so the sweep's delete condition fails.
+/// The held marks of ingest, in this order: "not held" at the version before its content is read, then the index row,
+/// then — with the holds as of a version read that began after the row was written — "held" if a hold covers it. So a
+/// hold placed at any moment ends up marking the blob: one whose version bump precedes our read is seen here; one
+/// whose bump follows it finds the index row (written before our read) when it marks its media, after our "not held".
+/// Ingest never writes "not held" after the index row, so it can never undo a hold's mark on a medium a hold found.
 /// </summary>
-public sealed class HoldIngestMarker(IHoldStore holds, IBlobHoldMarks marks, ILogger<HoldIngestMarker> logger) : IIngestHoldMarker
+public sealed class HoldIngestMarker(HoldCache holds, IBlobHoldMarks marks, ILogger<HoldIngestMarker> logger) : IIngestHoldMarker
 {
+    public Task PrepareAsync(string container, string blobName, string etag, CancellationToken cancellationToken) =>
+        marks.MarkNotHeldAsync(container, blobName, etag, cancellationToken);
+
+    public async Task<bool> IsHeldAsync(MediaRecord record, CancellationToken cancellationToken) =>
+        (await holds.GetFreshAsync(cancellationToken)).IsHeld(record);
+
     public async Task<bool> MarkAsync(MediaRecord record, CancellationToken cancellationToken)
     {
-        if (!await marks.MarkNotHeldAsync(record.Container, record.BlobName, record.ETag, cancellationToken))
-        {
-            return false; // deleted meanwhile: nothing to mark
-        }
-
-        var covering = (await holds.LoadActiveAsync(cancellationToken)).Covering(record);
+        var covering = (await holds.GetFreshAsync(cancellationToken)).Covering(record);
         if (covering.Count == 0)
         {
             return false;

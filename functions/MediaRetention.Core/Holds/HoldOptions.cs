@@ -28,6 +28,14 @@ public sealed class HoldOptions
     /// <summary>Longest window a police request may name (security may place longer holds, up to <see cref="MaxWindow"/>).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan PoliceMaxWindow { get; set; } = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// Longest a host keeps its copy of the active holds without reloading it, even when the holds version has not
+    /// moved: bounds how long a hold row written without its version bump (a crash in between) goes unseen by ingest
+    /// marks and the media API. The sweep never uses the copy.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CacheMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>A police window longer than every hold's window would never apply.</summary>

@@ -69,4 +69,10 @@ public interface IHoldStore
 
     /// <summary>Remembers that this unreadable row, at this version, has been reported (idempotent).</summary>
     Task MarkUnreadableReportedAsync(UnreadableHold hold, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The holds version: changes (to a value never used before) after every write of a hold row, once that write is
+    /// done. One point read; null when no hold was ever written. <see cref="HoldCache"/> revalidates with it.
+    /// </summary>
+    Task<string?> GetVersionAsync(CancellationToken cancellationToken);
 }

@@ -21,6 +21,9 @@ public sealed record PlaceHoldCommand(
     /// preserves at once all the same.
     /// </summary>
     public string Status { get; init; } = HoldStatus.Active;
+
+    /// <summary>The new hold's id when the caller chose it (an idempotent placement claims it first); else a new one.</summary>
+    public string? HoldId { get; init; }
 }
 
 /// <param name="CoveredMediaIds">The media marked held by this placement (blobs that still existed).</param>
@@ -50,7 +53,7 @@ public sealed class PlaceHoldHandler(
         activity?.SetTag(MediaRetentionTelemetry.Tags.ScopeType, command.Scope.Type);
         var hold = new Hold
         {
-            Id = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
+            Id = command.HoldId ?? Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
             CaseNumber = command.CaseNumber,
             Reason = command.Reason,
             RequestedBy = command.RequestedBy,

@@ -18,10 +18,30 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
 {
     // Markers that an unreadable row was audited; a partition apart from the holds, so no hold query sees them.
     private const string ReportedPartition = "unreadable-reported";
+
+    // The holds version row (see GetVersionAsync): a partition of its own, so no hold query reads it.
+    private const string VersionPartition = "holds-version";
+    private const string VersionRow = "current";
     private readonly TableClient table = service.GetTableClient(options.Value.HoldsTable);
 
-    public Task CreateAsync(Hold hold, CancellationToken cancellationToken) =>
-        table.AddEntityAsync(AzureTableLimits.EnsureWithin(HoldEntityMapper.ToEntity(hold)), cancellationToken);
+    public async Task CreateAsync(Hold hold, CancellationToken cancellationToken)
+    {
+        await table.AddEntityAsync(AzureTableLimits.EnsureWithin(HoldEntityMapper.ToEntity(hold)), cancellationToken);
+        await BumpVersionAsync(cancellationToken);
+    }
+
+    public async Task<string?> GetVersionAsync(CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(VersionPartition, VersionRow, ["RowKey"], cancellationToken);
+        return row.HasValue ? row.Value!.ETag.ToString() : null;
+    }
+
+    // After the hold row, never before: whoever reads the new version and then loads the holds sees the row. The row's
+    // ETag is the version (a table ETag never repeats). A crash between the two leaves caches up to
+    // Holds:CacheMaxAge behind; the sweep reads the holds themselves, never the cache.
+    private Task BumpVersionAsync(CancellationToken cancellationToken) =>
+        table.UpsertEntityAsync(new TableEntity(VersionPartition, VersionRow) { ["Stamp"] = Guid.NewGuid().ToString("N") },
+            TableUpdateMode.Replace, cancellationToken);
 
     public async Task<StoredHold?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -36,6 +56,7 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
             // Replace, not merge: scope parts of an earlier, longer version must not survive.
             await table.UpdateEntityAsync(AzureTableLimits.EnsureWithin(HoldEntityMapper.ToEntity(hold)), new ETag(storageETag),
                 TableUpdateMode.Replace, cancellationToken);
+            await BumpVersionAsync(cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
@@ -57,6 +78,7 @@ public sealed class TableHoldStore(TableServiceClient service, IOptions<MediaSto
         {
             // Merge: whatever else the row holds stays as it was found, as a record of what was released.
             await table.UpdateEntityAsync(AzureTableLimits.EnsureWithin(entity), new ETag(hold.StorageETag), TableUpdateMode.Merge, cancellationToken);
+            await BumpVersionAsync(cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)

@@ -60,6 +60,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<ReleaseHoldHandler>();
         services.TryAddSingleton<ReviewHoldHandler>();
         services.TryAddSingleton<RekeyPhoneHashesHandler>();
+        services.TryAddSingleton<HoldCache>();
+        services.TryAddSingleton<IHoldIdempotencyStore, TableHoldIdempotencyStore>();
         services.TryAddSingleton<IIngestHoldMarker, HoldIngestMarker>();
 
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName))

@@ -10,7 +10,22 @@ using Microsoft.Extensions.Options;
 namespace MediaRetention.Core.Ingest;
 
 /// <summary>A blob to index, as a trigger or the runner's scan reports it.</summary>
-public sealed record IngestBlobCommand(string Container, string BlobName);
+/// <param name="ETag">
+/// The version a listing or event saw, when known: ingest then starts from it instead of reading the properties first
+/// (a stale one only costs a retry).
+/// </param>
+public sealed record IngestBlobCommand(string Container, string BlobName, string? ETag = null)
+{
+    /// <summary>
+    /// The listing saw no hold mark on <see cref="ETag"/>: this version was never marked, so it cannot be indexed yet
+    /// (ingest marks before it indexes), and the index is not read first; a conditional insert finds out otherwise.
+    /// </summary>
+    public bool Unmarked { get; init; }
+
+    /// <summary>A command for a listed blob, with what the listing knows.</summary>
+    public static IngestBlobCommand Listed(BlobSnapshot blob) =>
+        new(blob.Container, blob.Name, blob.ETag) { Unmarked = blob.HoldMarked == false };
+}
 
 public enum IngestOutcome
 {
@@ -89,16 +104,20 @@ public sealed class IngestBlobHandler(
         }
 
         var id = MediaId.For(command.Container, command.BlobName);
+        var marked = false;
         for (var attempt = 1; ; attempt++)
         {
-            var blob = await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken);
-            if (blob is null)
+            // The version to index: the one the listing or event named (first attempt), else the current properties.
+            var properties = attempt == 1 && command.ETag is not null ? null : await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken);
+            var etag = attempt == 1 && command.ETag is not null ? command.ETag : properties?.ETag;
+            if (etag is null)
             {
                 return new IngestResult(IngestOutcome.BlobMissing);
             }
 
-            var stored = await index.GetAsync(id, cancellationToken);
-            if (stored is { Unreadable: null } && stored.Record.ETag == blob.ETag)
+            // A version the listing saw unmarked was never indexed: the insert below is conditional, so no read first.
+            var stored = attempt == 1 && command is { ETag: not null, Unmarked: true } ? null : await index.GetAsync(id, cancellationToken);
+            if (stored is { Unreadable: null } && stored.Record.ETag == etag)
             {
                 if (attempt > 1)
                 {
@@ -107,17 +126,30 @@ public sealed class IngestBlobHandler(
                     await index.RepairLookupRowsAsync(stored, cancellationToken);
                 }
 
+                if (marked)
+                {
+                    // Our "not held" of an earlier attempt may sit on this version now: mark it as the holds say.
+                    await holdMarker.PrepareAsync(command.Container, command.BlobName, etag, cancellationToken);
+                    await holdMarker.MarkAsync(stored.Record, cancellationToken);
+                }
+
                 return new IngestResult(IngestOutcome.Unchanged, stored.Record);
             }
 
             // A row that could not be read carries no evidence hash (nor phone hashes) to keep; it is simply rewritten.
             var previous = stored is { Unreadable: null } ? stored.Record : null;
+
+            // "Not held" at this version before its content is read: the read is conditional on the same ETag, so once
+            // it succeeds the mark is known to sit on the version that is hashed and indexed (no second properties read).
+            await holdMarker.PrepareAsync(command.Container, command.BlobName, etag, cancellationToken);
+            marked = true;
             MediaRecord record;
             try
             {
-                // Hash first, then minimise the metadata (a new ETag, the same content), then mark and index that ETag:
-                // the hold marks' version tag and the sweep's delete condition name the version that stays.
-                record = await BuildRecordAsync(id, kind, blob, previous, cancellationToken);
+                // Hash, then minimise the metadata (a new ETag, the same content): the hold marks' version tag and the
+                // sweep's delete condition name the version that stays.
+                var (blob, sha256, length) = await ReadAndHashAsync(command, properties, etag, cancellationToken);
+                record = await BuildRecordAsync(id, kind, blob, sha256, length, previous, cancellationToken);
                 record = await MinimiseMetadataAsync(record, blob, cancellationToken);
             }
             catch (BlobChangedException) when (attempt < MaxAttempts)
@@ -125,30 +157,34 @@ public sealed class IngestBlobHandler(
                 continue;
             }
 
-            var held = await holdMarker.MarkAsync(record, cancellationToken);
-            if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != record.ETag)
+            if (record.ETag != etag)
             {
-                // Overwritten between hashing and marking: the mark may name a version that is gone, so this record
-                // must not be saved. Start over; after too many tries, fail (the next trigger or scan retries).
-                if (attempt >= MaxAttempts)
+                // Metadata minimised: a new version, marked anew, and checked to be still that version after the mark.
+                await holdMarker.PrepareAsync(command.Container, command.BlobName, record.ETag, cancellationToken);
+                if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != record.ETag)
                 {
-                    throw new InvalidOperationException(
-                        $"Medium {id} kept changing while being indexed; giving up after {MaxAttempts} attempts (it will be retried).");
-                }
+                    if (attempt >= MaxAttempts)
+                    {
+                        throw new InvalidOperationException(
+                            $"Medium {id} kept changing while being indexed; giving up after {MaxAttempts} attempts (it will be retried).");
+                    }
 
-                continue;
+                    continue;
+                }
             }
 
-            if (held && previous is not null)
+            if (previous is not null && await holdMarker.IsHeldAsync(record, cancellationToken))
             {
                 record = KeepEvidenceHash(record, previous);
             }
 
-            // Stamped after marking, right before the write: the sweep leaves alone records indexed just before
-            // it started, which covers ingests still in flight.
+            // Stamped right before the write: the sweep leaves alone records indexed just before it started, which
+            // covers ingests still in flight.
             record = record with { IndexedAt = time.GetUtcNow() };
             if (await index.TrySaveAsync(record, stored, cancellationToken))
             {
+                // After the row: a hold placed meanwhile either is in the holds read now or finds the row itself.
+                await holdMarker.MarkAsync(record, cancellationToken);
                 if (record.AlteredSha256 is not null && record.AlteredSha256 != previous?.AlteredSha256)
                 {
                     await AuditAlterationAsync(record, cancellationToken);
@@ -164,6 +200,40 @@ public sealed class IngestBlobHandler(
                 throw new InvalidOperationException(
                     $"Medium {id} kept changing while being indexed; giving up after {MaxAttempts} attempts (it will be retried).");
             }
+        }
+    }
+
+    /// <summary>
+    /// The blob's properties and the hash of exactly version <paramref name="etag"/>: from one download when the
+    /// properties are not known yet.
+    /// </summary>
+    private async Task<(BlobSnapshot Blob, string Sha256, long Length)> ReadAndHashAsync(
+        IngestBlobCommand command, BlobSnapshot? properties, string etag, CancellationToken cancellationToken)
+    {
+        if (properties is not null)
+        {
+            if (properties.Size == 0)
+            {
+                // Nothing to download: the properties read again stand in for the conditional read, proving the
+                // "not held" mark written since sits on this version.
+                if ((await blobs.GetPropertiesAsync(command.Container, command.BlobName, cancellationToken))?.ETag != etag)
+                {
+                    throw new BlobChangedException(command.Container, command.BlobName);
+                }
+
+                return (properties, ContentHasher.EmptySha256, 0L);
+            }
+
+            await using var content = await blobs.OpenReadAsync(command.Container, command.BlobName, etag, cancellationToken);
+            var (sha, length) = await ContentHasher.ComputeSha256Async(content, cancellationToken);
+            return (properties, sha, length);
+        }
+
+        var (blob, stream) = await blobs.OpenReadWithPropertiesAsync(command.Container, command.BlobName, etag, cancellationToken);
+        await using (stream)
+        {
+            var (sha, length) = await ContentHasher.ComputeSha256Async(stream, cancellationToken);
+            return (blob, sha, length);
         }
     }
 
@@ -192,12 +262,10 @@ public sealed class IngestBlobHandler(
             }), cancellationToken);
     }
 
-    private async Task<MediaRecord> BuildRecordAsync(string id, string kind, BlobSnapshot blob, MediaRecord? previous, CancellationToken cancellationToken)
+    private async Task<MediaRecord> BuildRecordAsync(
+        string id, string kind, BlobSnapshot blob, string sha256, long length, MediaRecord? previous, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var (sha256, length) = blob.Size == 0
-            ? (ContentHasher.EmptySha256, 0L)
-            : await HashAsync(blob, cancellationToken);
 
         var parsed = UploadContract.Parse(kind, blob.Name);
         var isCall = kind == MediaKind.Call;
@@ -311,12 +379,6 @@ public sealed class IngestBlobHandler(
 
         var etag = await blobs.ReplaceMetadataAsync(blob.Container, blob.Name, rewritten, blob.ETag, cancellationToken);
         return record with { ETag = etag };
-    }
-
-    private async Task<(string Sha256, long Length)> HashAsync(BlobSnapshot blob, CancellationToken cancellationToken)
-    {
-        await using var content = await blobs.OpenReadAsync(blob.Container, blob.Name, blob.ETag, cancellationToken);
-        return await ContentHasher.ComputeSha256Async(content, cancellationToken);
     }
 
     private string? CheckContent(ParsedMediaName name, long length, DateTimeOffset now, DateTimeOffset uploadedAt)

@@ -160,7 +160,7 @@ public sealed class HoldSafeDeleter(
             }
             else if (current.ETag != media.ETag)
             {
-                await ingest.HandleAsync(new IngestBlobCommand(media.Container, media.BlobName), ct);
+                await ingest.HandleAsync(new IngestBlobCommand(media.Container, media.BlobName, current.ETag), ct);
                 outcomes.Add(new MediaDeletion(media, DeletionOutcome.Changed));
             }
             else

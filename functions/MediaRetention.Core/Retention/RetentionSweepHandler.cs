@@ -574,7 +574,7 @@ public sealed class RetentionSweepHandler(
             {
                 try
                 {
-                    var result = await ingest.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name), ct);
+                    var result = await ingest.HandleAsync(IngestBlobCommand.Listed(blob), ct);
                     if (result is { Outcome: IngestOutcome.Indexed or IngestOutcome.Rejected, Record: { } record })
                     {
                         report.Add(new ReconciledMedium(record.Id, record.Container, NameMasking.BlobName(record.BlobName),

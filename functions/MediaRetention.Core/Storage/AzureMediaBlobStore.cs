@@ -39,6 +39,24 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
         }
     }
 
+    public async Task<(BlobSnapshot Blob, Stream Content)> OpenReadWithPropertiesAsync(string container, string name, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var download = (await clients.Get(container, name).DownloadStreamingAsync(
+                new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(etag) } },
+                cancellationToken)).Value;
+            var details = download.Details;
+            var blob = new BlobSnapshot(container, name, Quoted(details.ETag.ToString()), details.ContentLength,
+                details.LastModified, details.ContentType, CaseInsensitive(details.Metadata));
+            return (blob, download.Content);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            throw new BlobChangedException(container, name);
+        }
+    }
+
     public async IAsyncEnumerable<BlobSnapshot> ListAsync(string container, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var page in ListPagesAsync(container, null, cancellationToken))
@@ -54,7 +72,7 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
         string container, string? continuation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var client = clients.Service.GetBlobContainerClient(container);
-        var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken)
+        var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata | BlobTraits.Tags }, cancellationToken)
             .AsPages(continuation, pageSizeHint: 5000)
             .GetAsyncEnumerator(cancellationToken);
         try
@@ -77,7 +95,10 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
                     .Where(item => !item.Deleted && item.Snapshot is null)
                     .Select(item => new BlobSnapshot(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
                         item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue,
-                        item.Properties.ContentType, CaseInsensitive(item.Metadata)))
+                        item.Properties.ContentType, CaseInsensitive(item.Metadata))
+                    {
+                        HoldMarked = item.Tags?.ContainsKey(Holds.IBlobHoldMarks.TagName) == true,
+                    })
                     .ToList();
                 yield return new BlobListPage(blobs, string.IsNullOrEmpty(pages.Current.ContinuationToken) ? null : pages.Current.ContinuationToken);
             }

@@ -8,7 +8,14 @@ public sealed record BlobSnapshot(
     long Size,
     DateTimeOffset LastModified,
     string? ContentType,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>
+    /// From a listing: whether the blob carries a hold mark (<see cref="Holds.IBlobHoldMarks.TagName"/>); null when not
+    /// known. A version without one was never marked by ingest, so none of its marks can be undone by marking it anew.
+    /// </summary>
+    public bool? HoldMarked { get; init; }
+}
 
 /// <summary>A page of a listing; <see cref="Continuation"/> resumes after it (null after the last page).</summary>
 public sealed record BlobListPage(IReadOnlyList<BlobSnapshot> Blobs, string? Continuation);
@@ -35,6 +42,13 @@ public interface IMediaBlobStore
     /// <summary>Streams the content of exactly the version with <paramref name="etag"/>.</summary>
     /// <exception cref="BlobChangedException">The blob was overwritten or deleted meanwhile.</exception>
     Task<Stream> OpenReadAsync(string container, string name, string etag, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams the content of exactly the version with <paramref name="etag"/>, with the properties and metadata the
+    /// same response carries: one request where properties and then content would be two.
+    /// </summary>
+    /// <exception cref="BlobChangedException">The blob was overwritten or deleted meanwhile.</exception>
+    Task<(BlobSnapshot Blob, Stream Content)> OpenReadWithPropertiesAsync(string container, string name, string etag, CancellationToken cancellationToken);
 
     IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken);
 

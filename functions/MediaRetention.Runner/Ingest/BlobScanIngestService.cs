@@ -97,7 +97,7 @@ public sealed class BlobScanIngestService(
             {
                 try
                 {
-                    var result = await handler.HandleAsync(new IngestBlobCommand(blob.Container, blob.Name), ct);
+                    var result = await handler.HandleAsync(IngestBlobCommand.Listed(blob), ct);
                     known[(blob.Container, blob.Name)] = result.Record?.ETag ?? blob.ETag;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

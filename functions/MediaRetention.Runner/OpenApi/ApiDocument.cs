@@ -37,6 +37,19 @@ public static class ApiDocument
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 AddQueryParameters(operation, metadata.OfType<QueryParameter>());
+                foreach (var header in metadata.OfType<HeaderParameter>())
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = header.Name,
+                        In = ParameterLocation.Header,
+                        Description = header.Description,
+                        Required = false,
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = header.MaxLength },
+                    });
+                }
+
                 if (metadata.OfType<RequiredRoles>().LastOrDefault() is { } roles)
                 {
                     DescribeRoles(operation, roles);

@@ -59,7 +59,8 @@ public sealed class HoldInputApiTests(AzuriteFixture azurite)
         Assert.Null(listed.Unreadable);
 
         // What Azurite stored is what Azure would have accepted: no property over 32K characters.
-        var row = Assert.Single(azurite.TableService.GetTableClient(storage.HoldsTable).Query<TableEntity>());
+        var row = Assert.Single(azurite.TableService.GetTableClient(storage.HoldsTable)
+            .Query<TableEntity>(e => e.PartitionKey == MediaRetention.Core.Holds.HoldEntityMapper.Partition));
         Assert.Empty(AzureTableLimits.Violations(row));
         Assert.True(row.ContainsKey("Scope1"), "the scope of 1,000 ids is split over several properties");
 

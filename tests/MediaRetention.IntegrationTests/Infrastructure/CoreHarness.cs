@@ -32,7 +32,7 @@ public sealed class CoreHarness : IAsyncDisposable
 
     public static async Task<CoreHarness> CreateAsync(
         string connectionString, MediaStorageOptions storage, FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null,
-        bool failFast = false, Action<IServiceCollection>? configure = null)
+        bool failFast = false, Action<IServiceCollection>? configure = null, MediaRetention.Testing.StorageRequestCounter? requests = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -58,7 +58,13 @@ public sealed class CoreHarness : IAsyncDisposable
         var collection = new ServiceCollection();
         collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         collection.AddSingleton<TimeProvider>(clock);
-        if (failFast)
+        if (requests is not null)
+        {
+            // Every request the core's clients send is counted at the client.
+            collection.AddSingleton(new BlobServiceClient(connectionString, requests.BlobOptions()));
+            collection.AddSingleton(new Azure.Data.Tables.TableServiceClient(connectionString, requests.TableOptions()));
+        }
+        else if (failFast)
         {
             // For outage tests: one quick retry instead of the SDK's default back-off of several seconds.
             var blobOptions = new BlobClientOptions();

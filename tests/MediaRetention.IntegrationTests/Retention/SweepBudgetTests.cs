@@ -128,6 +128,9 @@ public sealed class SweepBudgetTests(AzuriteFixture azurite)
         public Task<Stream> OpenReadAsync(string container, string name, string etag, CancellationToken cancellationToken) =>
             inner.OpenReadAsync(container, name, etag, cancellationToken);
 
+        public Task<(BlobSnapshot Blob, Stream Content)> OpenReadWithPropertiesAsync(string container, string name, string etag, CancellationToken cancellationToken) =>
+            inner.OpenReadWithPropertiesAsync(container, name, etag, cancellationToken);
+
         public IAsyncEnumerable<BlobSnapshot> ListAsync(string container, CancellationToken cancellationToken) =>
             inner.ListAsync(container, cancellationToken);
 

@@ -1,43 +1,62 @@
 using MediaRetention.Core.Holds;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace MediaRetention.UnitTests.Holds;
 
-public sealed class HoldIngestMarkerTests
+public sealed class HoldIngestMarkerTests : IDisposable
 {
     private readonly IHoldStore holds = Substitute.For<IHoldStore>();
     private readonly IBlobHoldMarks marks = Substitute.For<IBlobHoldMarks>();
+    private readonly HoldCache cache;
+
+    public HoldIngestMarkerTests() =>
+        cache = new HoldCache(holds, Options.Create(new HoldOptions()), new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+
+    public void Dispose() => cache.Dispose();
+
+    internal static Hold MediaHold(string id, string mediaId) => new()
+    {
+        Id = id, CaseNumber = "C", Reason = "r", RequestedBy = new RequestedBy("pd", "o"), Agency = "pd", PlacedBy = "t",
+        PlacedAt = DateTimeOffset.UnixEpoch, Status = HoldStatus.Active, Scope = new HoldScope { Type = HoldScope.MediaType, MediaIds = [mediaId] },
+    };
 
     [Fact]
-    public async Task Marks_not_held_before_reading_the_holds_then_held_when_covered()
+    public async Task Prepare_marks_not_held_at_the_version()
+    {
+        await new HoldIngestMarker(cache, marks, NullLogger<HoldIngestMarker>.Instance).PrepareAsync("cctv", "a/b/c.mp4", "\"e1\"", default);
+
+        await marks.Received(1).MarkNotHeldAsync("cctv", "a/b/c.mp4", "\"e1\"", Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task After_the_row_revalidates_the_holds_then_marks_held_when_covered_and_never_not_held()
     {
         var clip = ActiveHoldsTests.Clip("s", "c", new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero));
-        marks.MarkNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(true);
-        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([new Hold
-        {
-            Id = "h", CaseNumber = "C", Reason = "r", RequestedBy = new RequestedBy("pd", "o"), Agency = "pd", PlacedBy = "t",
-            PlacedAt = DateTimeOffset.UnixEpoch, Status = HoldStatus.Active, Scope = new HoldScope { Type = HoldScope.MediaType, MediaIds = [clip.Id] },
-        }]));
+        holds.GetVersionAsync(default).ReturnsForAnyArgs("v1");
+        holds.LoadActiveAsync(default).ReturnsForAnyArgs(new ActiveHolds([MediaHold("h", clip.Id)]));
 
-        var held = await new HoldIngestMarker(holds, marks, NullLogger<HoldIngestMarker>.Instance).MarkAsync(clip, default);
+        var held = await new HoldIngestMarker(cache, marks, NullLogger<HoldIngestMarker>.Instance).MarkAsync(clip, default);
 
         Assert.True(held);
         Received.InOrder(() =>
         {
-            marks.MarkNotHeldAsync(clip.Container, clip.BlobName, clip.ETag, Arg.Any<CancellationToken>());
+            holds.GetVersionAsync(Arg.Any<CancellationToken>());
             holds.LoadActiveAsync(Arg.Any<CancellationToken>());
             marks.MarkHeldAsync(clip.Container, clip.BlobName, Arg.Any<CancellationToken>());
         });
+        await marks.DidNotReceiveWithAnyArgs().MarkNotHeldAsync(default!, default!, default!, default);
     }
 
     [Fact]
-    public async Task Uncovered_media_stay_marked_not_held()
+    public async Task Uncovered_media_are_not_marked_again()
     {
         var clip = ActiveHoldsTests.Clip("s", "c", DateTimeOffset.UnixEpoch);
-        marks.MarkNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(true);
         holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
 
-        Assert.False(await new HoldIngestMarker(holds, marks, NullLogger<HoldIngestMarker>.Instance).MarkAsync(clip, default));
+        Assert.False(await new HoldIngestMarker(cache, marks, NullLogger<HoldIngestMarker>.Instance).MarkAsync(clip, default));
         await marks.DidNotReceiveWithAnyArgs().MarkHeldAsync(default!, default!, default);
+        await marks.DidNotReceiveWithAnyArgs().MarkNotHeldAsync(default!, default!, default!, default);
     }
 }

@@ -159,12 +159,84 @@ public sealed class IngestBlobHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task With_the_listed_etag_a_new_medium_is_marked_then_read_in_one_download_then_indexed_then_checked_against_the_holds()
+    {
+        GivenBlob("cctv", CctvName, "clip"u8.ToArray(), "\"e1\"");
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName, "\"e1\""), default);
+
+        Assert.Equal(IngestOutcome.Indexed, result.Outcome);
+        await blobs.DidNotReceiveWithAnyArgs().GetPropertiesAsync(default!, default!, default);
+        await blobs.DidNotReceiveWithAnyArgs().OpenReadAsync(default!, default!, default!, default);
+        Received.InOrder(() =>
+        {
+            index.GetAsync(MediaId.For("cctv", CctvName), Arg.Any<CancellationToken>());
+            holdMarker.PrepareAsync("cctv", CctvName, "\"e1\"", Arg.Any<CancellationToken>());
+            blobs.OpenReadWithPropertiesAsync("cctv", CctvName, "\"e1\"", Arg.Any<CancellationToken>());
+            index.TrySaveAsync(Arg.Any<MediaRecord>(), null, Arg.Any<CancellationToken>());
+            holdMarker.MarkAsync(Arg.Any<MediaRecord>(), Arg.Any<CancellationToken>());
+        });
+        await holdMarker.DidNotReceiveWithAnyArgs().IsHeldAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task A_duplicate_event_of_an_indexed_version_touches_neither_the_blob_nor_its_marks()
+    {
+        GivenBlob("cctv", CctvName, "clip"u8.ToArray(), "\"e1\"");
+        index.GetAsync(default!, default).ReturnsForAnyArgs(new StoredMedia(SampleRecord() with { ETag = "\"e1\"" }, "t1"));
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName, "\"e1\""), default);
+
+        Assert.Equal(IngestOutcome.Unchanged, result.Outcome);
+        await holdMarker.DidNotReceiveWithAnyArgs().PrepareAsync(default!, default!, default!, default);
+        await blobs.DidNotReceiveWithAnyArgs().OpenReadWithPropertiesAsync(default!, default!, default!, default);
+        await index.DidNotReceiveWithAnyArgs().TrySaveAsync(default!, default, default);
+    }
+
+    [Fact]
+    public async Task A_blob_listed_unmarked_is_not_looked_up_first_and_a_conflicting_insert_falls_back_to_the_read()
+    {
+        GivenBlob("cctv", CctvName, "clip"u8.ToArray(), "\"e1\"");
+        var winner = new StoredMedia(SampleRecord() with { ETag = "\"e1\"" }, "t1");
+        index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(false); // another host indexed it first
+        index.GetAsync(default!, default).ReturnsForAnyArgs(winner);
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName, "\"e1\"") { Unmarked = true }, default);
+
+        Assert.Equal(IngestOutcome.Unchanged, result.Outcome);
+        Received.InOrder(() =>
+        {
+            holdMarker.PrepareAsync("cctv", CctvName, "\"e1\"", Arg.Any<CancellationToken>());
+            index.TrySaveAsync(Arg.Any<MediaRecord>(), null, Arg.Any<CancellationToken>());
+            index.GetAsync(MediaId.For("cctv", CctvName), Arg.Any<CancellationToken>());
+            index.RepairLookupRowsAsync(winner, Arg.Any<CancellationToken>());
+            // our "not held" may have landed on the winner's version: marked again as the holds say
+            holdMarker.PrepareAsync("cctv", CctvName, "\"e1\"", Arg.Any<CancellationToken>());
+            holdMarker.MarkAsync(winner.Record, Arg.Any<CancellationToken>());
+        });
+    }
+
+    [Fact]
+    public async Task A_stale_listed_etag_retries_from_the_current_version()
+    {
+        GivenBlob("cctv", CctvName, "clip"u8.ToArray(), "\"e2\"");
+        blobs.OpenReadWithPropertiesAsync("cctv", CctvName, "\"e1\"", Arg.Any<CancellationToken>())
+            .Returns<(BlobSnapshot, Stream)>(_ => throw new BlobChangedException("cctv", CctvName));
+
+        var result = await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName, "\"e1\""), default);
+
+        Assert.Equal(IngestOutcome.Indexed, result.Outcome);
+        Assert.Equal("\"e2\"", SavedRecord().ETag);
+        await holdMarker.Received(1).PrepareAsync("cctv", CctvName, "\"e2\"", Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
     public async Task Overwrite_of_a_held_medium_keeps_the_evidence_hash_and_is_audited()
     {
         GivenBlob("cctv", CctvName, "tampered"u8.ToArray(), "\"e2\"");
         var original = SampleRecord() with { ETag = "\"e1\"", Sha256 = new string('a', 64), Size = 5 };
         index.GetAsync(default!, default).ReturnsForAnyArgs(new StoredMedia(original, "t1"));
-        holdMarker.MarkAsync(default!, default).ReturnsForAnyArgs(true);
+        holdMarker.IsHeldAsync(default!, default).ReturnsForAnyArgs(true);
 
         await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
 
@@ -220,6 +292,22 @@ public sealed class IngestBlobHandlerTests : IDisposable
         Assert.Equal("blob is empty", SavedRecord().RejectionReason);
         Assert.Equal(ContentHasher.EmptySha256, SavedRecord().Sha256);
         await blobs.DidNotReceiveWithAnyArgs().OpenReadAsync(default!, default!, default!, default);
+    }
+
+    [Fact]
+    public async Task An_empty_blob_overwritten_after_its_mark_is_not_indexed_at_the_old_version()
+    {
+        var empty = Snapshot("cctv", CctvName, 0, "\"e1\"", null);
+        var full = Snapshot("cctv", CctvName, 4, "\"e2\"", null);
+        var reads = 0;
+        // First read: empty at e1; every later read (the check after the mark, the next attempt): overwritten, e2.
+        blobs.GetPropertiesAsync("cctv", CctvName, Arg.Any<CancellationToken>()).Returns(_ => ++reads == 1 ? empty : full);
+        blobs.OpenReadAsync("cctv", CctvName, "\"e2\"", Arg.Any<CancellationToken>()).Returns(_ => new MemoryStream("clip"u8.ToArray()));
+
+        await handler.HandleAsync(new IngestBlobCommand("cctv", CctvName), default);
+
+        await index.DidNotReceive().TrySaveAsync(Arg.Is<MediaRecord>(r => r.ETag == "\"e1\""), Arg.Any<StoredMedia?>(), Arg.Any<CancellationToken>());
+        Assert.Equal("\"e2\"", SavedRecord().ETag);
     }
 
     [Theory]
@@ -500,6 +588,8 @@ public sealed class IngestBlobHandlerTests : IDisposable
         blobs.GetPropertiesAsync(container, name, Arg.Any<CancellationToken>()).Returns(_ => current);
         blobs.OpenReadAsync(container, name, etag, Arg.Any<CancellationToken>())
             .Returns(_ => new MemoryStream(content));
+        blobs.OpenReadWithPropertiesAsync(container, name, etag, Arg.Any<CancellationToken>())
+            .Returns(_ => (current, (Stream)new MemoryStream(content)));
         blobs.ReplaceMetadataAsync(container, name, Arg.Any<IDictionary<string, string>>(), Arg.Any<string>(), Arg.Any<CancellationToken>())
             .Returns(call =>
             {

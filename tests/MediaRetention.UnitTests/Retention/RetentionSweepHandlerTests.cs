@@ -231,6 +231,8 @@ public sealed class RetentionSweepHandlerTests : IDisposable
             : AsyncEnumerable.Empty<BlobListPage>());
         blobs.GetPropertiesAsync("cctv", name, Arg.Any<CancellationToken>()).Returns(blob);
         blobs.OpenReadAsync("cctv", name, "\"e1\"", Arg.Any<CancellationToken>()).Returns(_ => new MemoryStream("clip"u8.ToArray()));
+        blobs.OpenReadWithPropertiesAsync("cctv", name, "\"e1\"", Arg.Any<CancellationToken>())
+            .Returns(_ => (blob, (Stream)new MemoryStream("clip"u8.ToArray())));
         index.TrySaveAsync(default!, default, default).ReturnsForAnyArgs(true);
 
         var summary = await Sweeper().SweepAsync("test", default);

@@ -62,12 +62,12 @@ async function toError(response) {
   return new ApiError(response.status, response.statusText, `${response.status} ${response.statusText}`.trim());
 }
 
-export async function request(method, path, { query, body, raw } = {}) {
+export async function request(method, path, { query, body, raw, headers: extra } = {}) {
   const url = new URL(path, window.location.origin);
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== null && value !== undefined && value !== '') url.searchParams.set(name, value);
   }
-  const headers = { Accept: 'application/json, application/problem+json' };
+  const headers = { Accept: 'application/json, application/problem+json', ...(extra ?? {}) };
   if (session.mode === 'apikey' && session.key) headers['X-Api-Key'] = session.key;
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (method === 'POST') {
@@ -134,7 +134,9 @@ export const api = {
   holds: (query) => get('/api/holds', query),
   hold: (holdId, query) => get(`/api/holds/${id(holdId)}`, query),
   previewHold: (body) => post('/api/holds/preview', body),
-  placeHold: (body) => post('/api/holds', body),
+  /** idempotencyKey (optional): a retry with the same key and body gets the hold already placed, not a second one. */
+  placeHold: (body, idempotencyKey) =>
+    request('POST', '/api/holds', { body, headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined }),
   releaseHold: (holdId, reason) => post(`/api/holds/${id(holdId)}/release`, { reason }),
   /** Approve a police request; scope (optional) narrows it. */
   approveHold: (holdId, reason, scope) => post(`/api/holds/${id(holdId)}/approve`, scope ? { reason, scope } : { reason }),

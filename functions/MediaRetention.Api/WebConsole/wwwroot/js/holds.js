@@ -514,6 +514,10 @@ export async function renderNewHold(view, params) {
     }
   }
 
+  // One key per previewed body: clicking Place again after a lost answer gets the hold already placed, not a second one.
+  let placeKey = null;
+  let placeKeyBody = null;
+
   async function place() {
     const request = body();
     if (previewed === null || JSON.stringify(request) !== previewed) {
@@ -521,8 +525,12 @@ export async function renderNewHold(view, params) {
       return;
     }
     placeButton.disabled = true;
+    if (placeKeyBody !== previewed) {
+      placeKey = globalThis.crypto?.randomUUID?.() ?? null;
+      placeKeyBody = previewed;
+    }
     try {
-      const placed = await api.placeHold(request);
+      const placed = await api.placeHold(request, placeKey);
       const link = `#/holds/${encodeURIComponent(placed.hold.id)}`;
       if (placed.hold.status === 'requested') {
         announce(`Request ${placed.hold.caseNumber} sent; security reviews it.`);
