@@ -267,9 +267,23 @@ public static class ApiRoutes
         app.MapGet(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.VerifyAsync(r, ct))
             .WithName("VerifyAudit").WithTags("Audit")
             .WithSummary("Walk the audit chain and report where it is broken")
+            .WithDescription("Without parameters: the whole chain in this request (an AuditVerification; for long chains POST starts it as an operation). With from (a sequence, or 'anchor' for the last anchored entry; default 'anchor'), pageSize (1-10000, default 1000) or continuationToken: one page (an AuditVerificationPageResponse) whose cost does not grow with the chain; continuationToken resumes at the next entry, first re-checking the hash the previous page ended on.")
             .RequireRoles(AuditEndpoints.Admins)
+            .WithQuery(
+                QueryParameter.Text("from", "A sequence number, or 'anchor' (the last anchored entry)."),
+                QueryParameter.Number("pageSize", "Entries per page (default 1000).", 1, 10_000),
+                QueryParameter.ContinuationToken)
             .Produces<AuditVerification>()
-            .ProducesAccessProblems();
+            .Produces<AuditVerificationPageResponse>()
+            .ProducesProblems(BadRequest).ProducesAccessProblems();
+
+        app.MapPost(AuditVerify, (HttpRequest r, AuditEndpoints e, CancellationToken ct) => e.StartVerifyAsync(r, ct))
+            .WithName("StartAuditVerify").WithTags("Audit")
+            .WithSummary("Verify the whole audit chain as an operation")
+            .WithDescription("Answers 202 with an operation in Location (GET /api/operations/{id}); progress counts the entries checked; its result, once succeeded, is the AuditVerification GET /api/audit/verify answers (breaks listed up to 1000, breaksFound counts all). 503: it could not be handed to a worker.")
+            .RequireRoles(AuditEndpoints.Admins)
+            .ProducesOperation()
+            .ProducesProblems(UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
 
         app.MapGet(RetentionPreview, (HttpRequest r, RetentionEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct))
             .WithName("PreviewRetention").WithTags("Retention")

@@ -19,4 +19,10 @@ public sealed class AuditFunctions(AuditEndpoints endpoints)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.AuditVerify)] HttpRequest request,
         CancellationToken cancellationToken) =>
         endpoints.VerifyAsync(request, cancellationToken);
+
+    [Function(nameof(StartAuditVerify))]
+    public Task<IResult> StartAuditVerify(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.AuditVerify)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        endpoints.StartVerifyAsync(request, cancellationToken);
 }

@@ -125,6 +125,11 @@ internal static class IngestOverheadBenchmark
     /// <summary>Accepts every insert and keeps nothing: what grows with the media here is the handler's, not the fake's.</summary>
     private sealed class FakeIndex : IMediaIndex
     {
+        public IAsyncEnumerable<IndexedName> ListNamesAsync(string container, string? fromBlobName, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task RepairNameRowAsync(MediaRecord record, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<StoredMedia?> GetAsync(string id, CancellationToken cancellationToken) => Task.FromResult<StoredMedia?>(null);
 
         public Task<bool> TrySaveAsync(MediaRecord record, StoredMedia? previous, CancellationToken cancellationToken)

@@ -4,12 +4,14 @@ return args.FirstOrDefault() switch
 {
     "ingest" => await IngestBenchmark.RunAsync(args[1..]),
     "sweep" => await SweepBenchmark.RunAsync(args[1..]),
+    "sweep-requests" => await SweepRequestsBenchmark.RunAsync(args[1..]),
+    "audit-verify" => await AuditVerifyBenchmark.RunAsync(args[1..]),
     "ingest-overhead" => await IngestOverheadBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MediaRetention.Benchmarks ingest [--small N] [--large N] [--large-mb N] [--parallel N] [--holds N]\n       MediaRetention.Benchmarks ingest-overhead [--small N] [--large N] [--holds N] [--parallel N]\n       MediaRetention.Benchmarks sweep [--clips N] [--holds N] [--parallel N]");
+    Console.Error.WriteLine("usage: MediaRetention.Benchmarks ingest [--small N] [--large N] [--large-mb N] [--parallel N] [--holds N]\n       MediaRetention.Benchmarks ingest-overhead [--small N] [--large N] [--holds N] [--parallel N]\n       MediaRetention.Benchmarks sweep [--clips N] [--holds N] [--parallel N]\n       MediaRetention.Benchmarks sweep-requests [--media N] [--expired N] [--fake-small N] [--fake-large N]\n       MediaRetention.Benchmarks audit-verify [--small N] [--large N] [--newest N]");
     return 2;
 }

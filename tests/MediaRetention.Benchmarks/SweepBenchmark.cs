@@ -32,7 +32,7 @@ internal static class SweepBenchmark
             $"--MediaStorage={azurite.ConnectionString}", "--Logging:LogLevel:Default=Warning",
             $"--Retention:MaxParallelDeletes={parallel}", "--Retention:IngestSettleTime=00:00:00",
             // The clips are named as recorded 40 days ago; by default such recording times are Rejected.
-            "--Ingest:PastTolerance=3650.00:00:00",
+            "--Ingest:PastTolerance=3650.00:00:00", SweepRequestsBenchmark.BenchPhoneHashKey,
         ]);
         var services = app.Services;
         await services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(default);
@@ -121,7 +121,7 @@ internal static class SweepBenchmark
     }
 
     /// <summary>Samples the managed heap every 20 ms; the peak is what the sweep needed at most.</summary>
-    private sealed class PeakMemorySampler : IDisposable
+    internal sealed class PeakMemorySampler : IDisposable
     {
         private readonly CancellationTokenSource stop = new();
         private readonly Task<long> sampling;

@@ -70,6 +70,76 @@ public sealed class AnchorAuditChainHandler(
 /// <summary>Verifies the audit chain against itself and against every anchor ever written.</summary>
 public sealed class VerifyAuditChainHandler(IAuditChain chain, IAuditAnchorStore anchors)
 {
+    /// <summary>Breaks a whole-chain walk lists at most; <see cref="AuditVerification.Intact"/> and the count stay exact.</summary>
+    public const int MaxListedBreaks = 1000;
+
+    /// <summary>
+    /// One page of the chain from <paramref name="start"/> (a sequence; null: the last anchor's entry, or 1 when there
+    /// is none) or from <paramref name="resume"/> (where the previous page stopped). A resumed page first checks that
+    /// the entry before it still has the hash the previous page ended on, so a page boundary hides nothing.
+    /// </summary>
+    public async Task<AuditVerificationPage> HandlePageAsync(long? start, AuditChainPosition? resume, int pageSize, CancellationToken cancellationToken)
+    {
+        var log = await anchors.ReadAllAsync(cancellationToken);
+        var extra = log.Unreadable.Select(where => new AuditBreak(0, $"anchor record {where} is unreadable")).ToList();
+        AuditChainPosition from;
+        if (resume is not null)
+        {
+            from = resume;
+            var stored = await chain.PositionBeforeAsync(resume.NextSequence, cancellationToken);
+            if (stored is null || !string.Equals(stored.PreviousHash, resume.PreviousHash, StringComparison.Ordinal))
+            {
+                extra.Add(new AuditBreak(resume.NextSequence - 1,
+                    $"entry {resume.NextSequence - 1}: {(stored is null ? "missing" : "hash changed")} since the previous page was verified"));
+            }
+        }
+        else
+        {
+            var first = start ?? (log.Anchors.Count == 0 ? 1 : log.Anchors.Max(a => a.Sequence));
+            from = await chain.PositionBeforeAsync(first, cancellationToken) ?? new AuditChainPosition(first, "");
+            if (from.PreviousHash.Length == 0)
+            {
+                extra.Add(new AuditBreak(first - 1, $"entry {first - 1} missing"));
+            }
+        }
+
+        var page = await chain.VerifyPageAsync(from, log.Anchors, pageSize, cancellationToken);
+        return extra.Count == 0 ? page : page with
+        {
+            Verification = page.Verification with { Intact = false, Breaks = [.. extra, .. page.Verification.Breaks] },
+        };
+    }
+
+    /// <summary>The whole chain, page by page (for the background operation): what <see cref="HandleAsync"/> answers.</summary>
+    public async Task<AuditVerification> HandleAllAsync(int pageSize, Action<AuditVerifyProgress> progress, CancellationToken cancellationToken)
+    {
+        var log = await anchors.ReadAllAsync(cancellationToken);
+        var breaks = log.Unreadable.Select(where => new AuditBreak(0, $"anchor record {where} is unreadable")).ToList();
+        var position = new AuditChainPosition(1, AuditHash.Genesis);
+        long checkedCount = 0, breakCount = breaks.Count;
+        while (true)
+        {
+            var page = await chain.VerifyPageAsync(position, log.Anchors, pageSize, cancellationToken);
+            checkedCount += page.Verification.EntriesChecked;
+            breakCount += page.Verification.Breaks.Count;
+            breaks.AddRange(page.Verification.Breaks.Take(MaxListedBreaks - breaks.Count));
+            if (page.Next is not { } next)
+            {
+                progress(new AuditVerifyProgress(checkedCount, page.Verification.HeadSequence, breakCount));
+                return page.Verification with
+                {
+                    Intact = breakCount == 0,
+                    EntriesChecked = checkedCount,
+                    Breaks = breaks,
+                    BreaksFound = breakCount,
+                };
+            }
+
+            position = next;
+            progress(new AuditVerifyProgress(checkedCount, next.NextSequence - 1, breakCount));
+        }
+    }
+
     public async Task<AuditVerification> HandleAsync(CancellationToken cancellationToken)
     {
         var log = await anchors.ReadAllAsync(cancellationToken);
@@ -83,3 +153,6 @@ public sealed class VerifyAuditChainHandler(IAuditChain chain, IAuditAnchorStore
         return result with { Intact = false, Breaks = breaks };
     }
 }
+
+/// <summary>A whole-chain verification's progress: entries checked, the last sequence reached, breaks found so far.</summary>
+public sealed record AuditVerifyProgress(long EntriesChecked, long? Sequence, long Breaks);

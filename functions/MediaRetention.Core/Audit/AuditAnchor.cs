@@ -45,6 +45,29 @@ public interface IAuditChain
     /// the anchored hash (else the chain was rewritten) and still exists (else it was truncated).
     /// </summary>
     Task<AuditVerification> VerifyAsync(IReadOnlyList<AuditAnchor> anchors, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same checks over at most <paramref name="pageSize"/> entries from <paramref name="from"/>: one key-range read,
+    /// whatever the length of the chain before it. The page that reaches the head checks the head and truncation too;
+    /// any other returns where the next page resumes.
+    /// </summary>
+    Task<AuditVerificationPage> VerifyPageAsync(AuditChainPosition from, IReadOnlyList<AuditAnchor> anchors, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where a walk starting at <paramref name="sequence"/> begins: the stored hash of the entry before it (the genesis
+    /// hash for 1); null when that entry does not exist.
+    /// </summary>
+    Task<AuditChainPosition?> PositionBeforeAsync(long sequence, CancellationToken cancellationToken);
+}
+
+/// <summary>Where a walk of the chain resumes: the entry it expects next and the hash that entry must link to.</summary>
+public sealed record AuditChainPosition(long NextSequence, string PreviousHash);
+
+/// <summary>One page of a verification, and where the next resumes (null once the head was reached).</summary>
+public sealed record AuditVerificationPage(AuditVerification Verification, AuditChainPosition? Next)
+{
+    /// <summary>The first sequence the page covered.</summary>
+    public long From { get; init; }
 }
 
 /// <summary>Section <c>Audit</c>.</summary>

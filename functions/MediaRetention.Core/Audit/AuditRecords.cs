@@ -53,6 +53,12 @@ public sealed record AuditVerification(bool Intact, long EntriesChecked, long? H
 
     /// <summary>The newest anchor: a rewrite from after its entry on cannot be told from the table alone.</summary>
     public AuditAnchor? LastAnchor { get; init; }
+
+    /// <summary>
+    /// How many breaks a whole-chain operation found, when it lists only the first
+    /// <see cref="VerifyAuditChainHandler.MaxListedBreaks"/>; null elsewhere (every break is listed).
+    /// </summary>
+    public long? BreaksFound { get; init; }
 }
 
 /// <summary>The actions the pipeline records; plain strings so new ones need no schema change.</summary>

@@ -91,31 +91,105 @@ public sealed class TableAuditLog : IAuditLog, IAuditChain
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
 
-        var filter = AuditTableLayout.EntriesFilter;
-        if (from is { } lower)
+        // Time never decreases along the chain (Build), so a time window is a run of sequences: its ends are found by
+        // binary search once, and every page is then one key-range query. The token carries the range.
+        long first, end;
+        if (continuationToken is null)
         {
-            filter += " and " + TableClient.CreateQueryFilter($"Time ge {lower.ToUniversalTime()}");
+            first = from is { } lower ? await FirstSequenceAtOrAfterAsync(lower, cancellationToken) : 1;
+            end = to is { } upper ? await FirstSequenceAtOrAfterAsync(upper, cancellationToken) : long.MaxValue;
+        }
+        else if (!TryParseQueryToken(continuationToken, out first, out end))
+        {
+            throw new InvalidContinuationTokenException("'continuationToken' is not one this audit listing issued; ask for the first page without it.");
         }
 
-        if (to is { } upper)
+        if (first >= end)
         {
-            filter += " and " + TableClient.CreateQueryFilter($"Time lt {upper.ToUniversalTime()}");
+            return new AuditPage([], null);
         }
 
-        var pages = table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
-            .AsPages(ContinuationTokens.Decode(continuationToken), pageSize);
-        await foreach (var page in pages.WithCancellation(cancellationToken))
+        var filter = AuditTableLayout.EntriesFilter + " and " + TableClient.CreateQueryFilter($"RowKey ge {AuditTableLayout.RowKey(first)}");
+        if (end != long.MaxValue)
         {
-            // A filter on a non-key property may yield empty pages that still continue; skip them for the caller.
-            if (page.Values.Count == 0 && page.ContinuationToken is not null)
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey lt {AuditTableLayout.RowKey(end)}");
+        }
+
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
+                           .AsPages(pageSizeHint: pageSize).WithCancellation(cancellationToken))
+        {
+            if (page.Values.Count == 0)
             {
-                continue;
+                continue; // Azure may answer an empty page that continues
             }
 
-            return new AuditPage(page.Values.Select(ToEntryOrThrow).ToList(), ContinuationTokens.Encode(page.ContinuationToken));
+            var entries = page.Values.Select(ToEntryOrThrow).ToList();
+            var next = page.ContinuationToken is null ? null : QueryToken(entries[^1].Sequence + 1, end);
+            return new AuditPage(entries, next);
         }
 
         return new AuditPage([], null);
+    }
+
+    /// <summary>
+    /// The first sequence whose time is at or after <paramref name="instant"/> (one past the last entry when none is):
+    /// a binary search of one-row key-range reads, about 20 requests for a million entries. A missing entry (a gap)
+    /// is stepped over by reading the next row that exists; a row whose time cannot be read counts as "at or after",
+    /// so a window starts early rather than late.
+    /// </summary>
+    public async Task<long> FirstSequenceAtOrAfterAsync(DateTimeOffset instant, CancellationToken cancellationToken)
+    {
+        var head = await ReadHeadRowAsync(cancellationToken);
+        long low = 1, high = (head?.Sequence ?? 0) + 1; // the answer is in [low, high]
+        while (low < high)
+        {
+            var mid = low + ((high - low) / 2);
+            var (sequence, time) = await FirstRowFromAsync(mid, cancellationToken);
+            if (sequence is null || sequence >= high)
+            {
+                high = mid;
+            }
+            else if (time is { } t && t < instant)
+            {
+                low = sequence.Value + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private async Task<(long? Sequence, DateTimeOffset? Time)> FirstRowFromAsync(long sequence, CancellationToken cancellationToken)
+    {
+        var filter = AuditTableLayout.EntriesFilter + " and " + TableClient.CreateQueryFilter($"RowKey ge {AuditTableLayout.RowKey(sequence)}");
+        // The whole row, not a projection: a projected DateTime can come back without its type and read as text.
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, 1, cancellationToken: cancellationToken)
+                           .AsPages(pageSizeHint: 1).WithCancellation(cancellationToken))
+        {
+            if (page.Values.Count > 0)
+            {
+                var row = page.Values[0];
+                return (AuditTableLayout.TryParseRowKey(row.RowKey, out var found) ? found : null, row.GetDateTimeOffset(AuditTableLayout.TimeProperty));
+            }
+        }
+
+        return (null, null);
+    }
+
+    private static string QueryToken(long next, long end) =>
+        "q1:" + next.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + end.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool TryParseQueryToken(string token, out long next, out long end)
+    {
+        next = end = 0;
+        var parts = token.Split(':');
+        return parts is ["q1", var n, var e]
+            && long.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out next)
+            && long.TryParse(e, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out end)
+            && next >= 1;
     }
 
     public Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken) => VerifyAsync([], cancellationToken);
@@ -126,18 +200,82 @@ public sealed class TableAuditLog : IAuditLog, IAuditChain
     public async Task<AuditVerification> VerifyAsync(IReadOnlyList<AuditAnchor> anchors, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(anchors);
-        var anchored = anchors.GroupBy(a => a.Sequence).ToDictionary(g => g.Key, g => g.ToList());
-        var breaks = new List<AuditBreak>();
-        long checkedCount = 0;
-        long expected = 1;
-        var previousHash = AuditHash.Genesis;
-        long? lastSequence = null;
-        AuditHead? head = null;
-        var headRowSeen = false;
+        var walker = new ChainWalker(anchors, 1, AuditHash.Genesis);
 
         // The whole partition, not just digit keys: a row that is neither an entry nor the head is a finding too.
         var rows = table.QueryAsync<TableEntity>(AuditTableLayout.PartitionFilter, MaxPageSize, cancellationToken: cancellationToken);
         await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            walker.Visit(row);
+        }
+
+        return walker.Finish();
+    }
+
+    public async Task<AuditVerificationPage> VerifyPageAsync(
+        AuditChainPosition from, IReadOnlyList<AuditAnchor> anchors, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(anchors);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxVerifyPageSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(from.NextSequence, 1);
+        var walker = new ChainWalker(anchors, from.NextSequence, from.PreviousHash);
+
+        // Every row from the position on, the head and stray keys included (they sort after the digit keys), until the
+        // page holds pageSize entries: one key range, whatever the length of the chain before it.
+        var filter = from.NextSequence == 1
+            ? AuditTableLayout.PartitionFilter // from the start: rows sorting before the first entry are findings too
+            : AuditTableLayout.PartitionFilter + " and " + TableClient.CreateQueryFilter($"RowKey ge {AuditTableLayout.RowKey(from.NextSequence)}");
+        var rows = table.QueryAsync<TableEntity>(filter, Math.Min(pageSize + 1, MaxPageSize), cancellationToken: cancellationToken);
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            if (walker.EntriesChecked == pageSize && AuditTableLayout.TryParseRowKey(row.RowKey, out _))
+            {
+                // Another entry follows: the page ends here and the next one resumes at it, with the hash it must link to.
+                return new AuditVerificationPage(walker.Partial(), walker.Position) { From = from.NextSequence };
+            }
+
+            walker.Visit(row);
+        }
+
+        return new AuditVerificationPage(walker.Finish(), null) { From = from.NextSequence };
+    }
+
+    public async Task<AuditChainPosition?> PositionBeforeAsync(long sequence, CancellationToken cancellationToken)
+    {
+        if (sequence <= 1)
+        {
+            return new AuditChainPosition(1, AuditHash.Genesis);
+        }
+
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(
+            AuditTableLayout.PartitionKey, AuditTableLayout.RowKey(sequence - 1), [AuditTableLayout.HashProperty], cancellationToken);
+        return row.HasValue && row.Value!.GetString(AuditTableLayout.HashProperty) is { } hash ? new AuditChainPosition(sequence, hash) : null;
+    }
+
+    /// <summary>Longest page of a paged verification (entries); the HTTP route allows less.</summary>
+    public const int MaxVerifyPageSize = 10_000;
+
+    /// <summary>
+    /// The chain checked row by row in key order: contiguity, each entry's hash and its link to the one before, the
+    /// anchors naming an entry of the range, and once the head row is reached, the head and truncation checks. A walk
+    /// may start anywhere, given the sequence it expects and the hash the entry there must link to.
+    /// </summary>
+    private sealed class ChainWalker(IReadOnlyList<AuditAnchor> anchors, long expected, string previousHash)
+    {
+        private readonly Dictionary<long, List<AuditAnchor>> anchored = anchors.GroupBy(a => a.Sequence).ToDictionary(g => g.Key, g => g.ToList());
+        private readonly List<AuditBreak> breaks = [];
+        private long? lastSequence = expected > 1 ? expected - 1 : null;
+        private AuditHead? head;
+        private bool headRowSeen;
+
+        public long EntriesChecked { get; private set; }
+
+        /// <summary>Where a walk that stopped here resumes.</summary>
+        public AuditChainPosition Position => new(expected, previousHash);
+
+        public void Visit(TableEntity row)
         {
             if (row.RowKey == AuditTableLayout.HeadRowKey)
             {
@@ -147,16 +285,16 @@ public sealed class TableAuditLog : IAuditLog, IAuditChain
                     breaks.Add(new AuditBreak(lastSequence ?? 0, "head row is unreadable (edited)"));
                 }
 
-                continue;
+                return;
             }
 
             if (!AuditTableLayout.TryParseRowKey(row.RowKey, out var sequence))
             {
                 breaks.Add(new AuditBreak(lastSequence ?? 0, $"row '{row.RowKey}' is not an audit entry (written outside the log)"));
-                continue;
+                return;
             }
 
-            checkedCount++;
+            EntriesChecked++;
             if (anchored.TryGetValue(sequence, out var anchorsHere))
             {
                 CheckAnchors(sequence, row.GetString(AuditTableLayout.HashProperty), anchorsHere, breaks);
@@ -196,14 +334,26 @@ public sealed class TableAuditLog : IAuditLog, IAuditChain
             lastSequence = sequence;
         }
 
-        CheckHead(head, headRowSeen, lastSequence, previousHash, breaks);
-        CheckTruncation(lastSequence ?? 0, anchors, breaks);
-        return new AuditVerification(breaks.Count == 0, checkedCount, head?.Sequence, breaks)
+        /// <summary>What this part of the chain showed; the head and truncation are checked by the page that reaches the end.</summary>
+        public AuditVerification Partial() => new(breaks.Count == 0, EntriesChecked, null, [.. breaks])
         {
-            HeadHash = head?.Hash,
             AnchorsChecked = anchors.Count,
-            LastAnchor = anchors.Count == 0 ? null : anchors.MaxBy(a => (a.Sequence, a.AnchoredAt)),
+            LastAnchor = LastAnchor,
         };
+
+        public AuditVerification Finish()
+        {
+            CheckHead(head, headRowSeen, lastSequence, previousHash, breaks);
+            CheckTruncation(lastSequence ?? 0, anchors, breaks);
+            return new AuditVerification(breaks.Count == 0, EntriesChecked, head?.Sequence, [.. breaks])
+            {
+                HeadHash = head?.Hash,
+                AnchorsChecked = anchors.Count,
+                LastAnchor = LastAnchor,
+            };
+        }
+
+        private AuditAnchor? LastAnchor => anchors.Count == 0 ? null : anchors.MaxBy(a => (a.Sequence, a.AnchoredAt));
     }
 
     // The stored hash, not a recomputed one: a consistent rewrite recomputes every hash from the edited entry

@@ -84,6 +84,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<RunOperationHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, SweepOperationWork>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyEvidenceOperationWork>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyAuditOperationWork>());
 
         services.AddMediaRetentionEvidenceLinks();
         services.AddMediaRetentionEvidenceSigning(configuration);

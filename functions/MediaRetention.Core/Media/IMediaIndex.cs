@@ -42,6 +42,9 @@ public sealed record MediaScanPage(IReadOnlyList<MediaRecord> Records, IReadOnly
     public RowKeyPair? Last { get; init; }
 }
 
+/// <summary>A name row: the blob's <see cref="MediaTableLayout.NameRowKey"/>, its media id and the indexed blob ETag.</summary>
+public sealed record IndexedName(string RowKey, string Id, string ETag);
+
 /// <summary>The media index in Table Storage.</summary>
 public interface IMediaIndex
 {
@@ -76,6 +79,16 @@ public interface IMediaIndex
     /// cannot be read is listed with an empty ETag, so the reconcile indexes its blob again and rewrites it.
     /// </summary>
     IAsyncEnumerable<(string Id, string ETag)> ListRecordVersionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The name rows of <paramref name="container"/> (<see cref="MediaTableLayout.NameKey"/>) in RowKey order, from the
+    /// row of <paramref name="fromBlobName"/> on (null: from the first): the index side of the reconcile's merge with
+    /// the container listing. Memory stays at a page per record partition however many media there are.
+    /// </summary>
+    IAsyncEnumerable<IndexedName> ListNamesAsync(string container, string? fromBlobName, CancellationToken cancellationToken);
+
+    /// <summary>Writes the name row of a record that has none (indexed before name rows existed).</summary>
+    Task RepairNameRowAsync(MediaRecord record, CancellationToken cancellationToken);
 
     /// <summary>
     /// A page of the record rows of calls (with their table ETags, for conditional rewrites), in key order; rows that

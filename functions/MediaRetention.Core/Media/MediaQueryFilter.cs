@@ -46,7 +46,7 @@ internal static class MediaQueryFilter
         else
         {
             clauses.Add(TableClient.CreateQueryFilter(
-                $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + AfterAll}"));
+                $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + AfterAll} and RowKey lt {MediaTableLayout.NameRowPrefix}"));
         }
 
         AddEquals(clauses, nameof(MediaRecord.Status), q.Status);

@@ -18,6 +18,10 @@ public readonly record struct RowKeyPair(string PartitionKey, string RowKey);
 /// <item><c>s|{site}</c> / <c>{time}|{camera}|{id}</c> — CCTV by site and time window.</item>
 /// <item><c>y|{system}</c> / <c>{time}|{id}</c> — calls by phone system and time window.</item>
 /// <item><c>c|{h}</c> / <c>{callId}|{time}|{id}</c> — calls by call id (16 hash partitions).</item>
+/// <item><c>m|{h}</c> / <c>n|{container}|{hex of the blob name's UTF-8}</c> — a small name row (id and blob ETag) next
+/// to each record row, written in the same transaction: each record partition lists its media in blob-name order, so
+/// the reconcile merges the 16 partitions with the container listing instead of loading every id (see
+/// <see cref="NameKey"/>).</item>
 /// </list>
 /// Times in keys are <c>yyyyMMddTHHmmssZ</c>, which sorts as the instant does.
 /// </summary>
@@ -30,6 +34,30 @@ public static class MediaTableLayout
     public const string CallIdPrefix = "c|";
 
     public static RowKeyPair RecordKey(string id) => new(RecordPrefix + id[0], id);
+
+    /// <summary>Name rows' RowKeys start with this; record RowKeys are hex ids, so every name row sorts after them.</summary>
+    public const string NameRowPrefix = "n|";
+
+    /// <summary>Longest blob name (UTF-8 bytes) with a name row: its hex, the prefix and a 63-character container fit 1 KiB.</summary>
+    public const int MaxNamedBlobBytes = 400;
+
+    /// <summary>
+    /// The name row of a blob: hex of the name's UTF-8 bytes, which sorts ordinally as the bytes do (the order Azure lists
+    /// blobs in) and holds none of the characters a key may not. Null for a name longer than
+    /// <see cref="MaxNamedBlobBytes"/>: the reconcile then checks that blob by a point read instead.
+    /// </summary>
+    public static RowKeyPair? NameKey(string id, string container, string blobName) =>
+        NameRowKey(container, blobName) is { } rowKey ? new(RecordPrefix + id[0], rowKey) : null;
+
+    /// <summary>The RowKey of <see cref="NameKey"/>, or null for a name too long to have one.</summary>
+    public static string? NameRowKey(string container, string blobName)
+    {
+        var bytes = Encoding.UTF8.GetBytes(blobName);
+        return bytes.Length > MaxNamedBlobBytes ? null : NameRowContainerPrefix(container) + Convert.ToHexStringLower(bytes);
+    }
+
+    /// <summary>Every name row of <paramref name="container"/> starts with this.</summary>
+    public static string NameRowContainerPrefix(string container) => $"{NameRowPrefix}{container}|";
 
     public static string TimePartition(string kind, DateTimeOffset instant) =>
         $"{TimePrefix}{kind}|{instant.UtcDateTime:yyyyMMdd}";

@@ -40,7 +40,17 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
         var entity = MediaEntityMapper.ToEntity(record, key);
         try
         {
-            if (previous is null)
+            if (MediaTableLayout.NameKey(record.Id, record.Container, record.BlobName) is { } nameKey)
+            {
+                // The name row rides in the record row's transaction (same partition): one request, and the two never
+                // disagree.
+                var write = previous is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(previous.StorageETag));
+                await table.SubmitTransactionAsync([write, new TableTransactionAction(TableTransactionActionType.UpsertReplace, NameEntity(record, nameKey))],
+                    cancellationToken);
+            }
+            else if (previous is null)
             {
                 await table.AddEntityAsync(entity, cancellationToken);
             }
@@ -128,7 +138,8 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
         // Lookup rows before record rows: a crash in between leaves the record, so the next sweep finds the
         // medium again (its blob already gone) and finishes the job.
         var lookups = records.SelectMany(MediaTableLayout.LookupKeys);
-        var recordRows = records.Select(r => MediaTableLayout.RecordKey(r.Id));
+        var recordRows = records.Select(r => MediaTableLayout.RecordKey(r.Id))
+            .Concat(records.Select(r => MediaTableLayout.NameKey(r.Id, r.Container, r.BlobName)).OfType<RowKeyPair>());
         await DeleteRowsAsync(lookups, cancellationToken);
         await DeleteRowsAsync(recordRows, cancellationToken);
     }
@@ -136,7 +147,7 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
     public async IAsyncEnumerable<(string Id, string ETag)> ListRecordVersionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + "~"}");
+            $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + "~"} and RowKey lt {MediaTableLayout.NameRowPrefix}");
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, ["RowKey", nameof(MediaRecord.ETag)], cancellationToken))
         {
             // The RowKey is the id; an ETag that is missing or not text reads as "no version", so the blob is
@@ -144,6 +155,72 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
             yield return (entity.RowKey, entity.TryGetValue(nameof(MediaRecord.ETag), out var etag) && etag is string text ? text : "");
         }
     }
+
+    public async IAsyncEnumerable<IndexedName> ListNamesAsync(
+        string container, string? fromBlobName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var prefix = MediaTableLayout.NameRowContainerPrefix(container);
+        var low = fromBlobName is not null && MediaTableLayout.NameRowKey(container, fromBlobName) is { } from ? from : prefix;
+        var high = prefix[..^1] + (char)(prefix[^1] + 1);
+
+        // A k-way merge of the 16 record partitions, each already in RowKey order: a page per partition in memory.
+        var streams = new List<IAsyncEnumerator<IndexedName>>();
+        var heads = new PriorityQueue<IAsyncEnumerator<IndexedName>, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var digit in "0123456789abcdef")
+            {
+                var filter = TableClient.CreateQueryFilter(
+                    $"PartitionKey eq {MediaTableLayout.RecordPrefix + digit} and RowKey ge {low} and RowKey lt {high}");
+                var stream = NamesIn(filter, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                streams.Add(stream);
+                if (await stream.MoveNextAsync())
+                {
+                    heads.Enqueue(stream, stream.Current.RowKey);
+                }
+            }
+
+            while (heads.TryDequeue(out var stream, out _))
+            {
+                yield return stream.Current;
+                if (await stream.MoveNextAsync())
+                {
+                    heads.Enqueue(stream, stream.Current.RowKey);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    public Task RepairNameRowAsync(MediaRecord record, CancellationToken cancellationToken) =>
+        MediaTableLayout.NameKey(record.Id, record.Container, record.BlobName) is { } key
+            ? table.UpsertEntityAsync(NameEntity(record, key), TableUpdateMode.Replace, cancellationToken)
+            : Task.CompletedTask;
+
+    private async IAsyncEnumerable<IndexedName> NamesIn(string filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, 1000, ["RowKey", NameId, nameof(MediaRecord.ETag)], cancellationToken))
+        {
+            // A row missing its values reads as "no version": the merge then looks at the blob's record row itself.
+            yield return new IndexedName(entity.RowKey,
+                entity.TryGetValue(NameId, out var id) && id is string text ? text : "",
+                entity.TryGetValue(nameof(MediaRecord.ETag), out var etag) && etag is string version ? version : "");
+        }
+    }
+
+    private const string NameId = "MediaId";
+
+    private static TableEntity NameEntity(MediaRecord record, RowKeyPair key) => new(key.PartitionKey, key.RowKey)
+    {
+        [NameId] = record.Id,
+        [nameof(MediaRecord.ETag)] = record.ETag,
+    };
 
     public async Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListCallRecordsAsync(
         string? continuationToken, int pageSize, CancellationToken cancellationToken)

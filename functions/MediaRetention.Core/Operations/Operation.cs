@@ -78,6 +78,7 @@ public static class OperationKinds
 {
     public const string RetentionSweep = "retention.sweep";
     public const string EvidenceVerify = "evidence.verify";
+    public const string AuditVerify = "audit.verify";
 }
 
 public static class OperationStatuses

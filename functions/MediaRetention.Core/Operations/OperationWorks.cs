@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Retention;
@@ -67,6 +68,18 @@ public sealed class VerifyEvidenceOperationWork(IHoldStore holds, VerifyEvidence
             }));
         return JsonSerializer.SerializeToElement(verification, JsonSerializerOptions.Web);
     }
+}
+
+/// <summary>The whole audit chain verified page by page, against every anchor: what <c>GET /api/audit/verify</c> answers.</summary>
+public sealed class VerifyAuditOperationWork(VerifyAuditChainHandler verify) : IOperationWork
+{
+    /// <summary>Entries per page of the walk; progress is reported after each.</summary>
+    public const int PageSize = 5000;
+
+    public string Kind => OperationKinds.AuditVerify;
+
+    public async Task<JsonElement> RunAsync(Operation operation, Action<object> report, CancellationToken cancellationToken) =>
+        JsonSerializer.SerializeToElement(await verify.HandleAllAsync(PageSize, p => report(p), cancellationToken), JsonSerializerOptions.Web);
 }
 
 /// <summary>An evidence re-check's progress: media re-hashed so far.</summary>

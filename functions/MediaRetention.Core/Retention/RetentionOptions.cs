@@ -61,6 +61,16 @@ public sealed class RetentionOptions
 
     public static readonly TimeSpan DefaultMaxSweepDuration = TimeSpan.FromMinutes(20);
 
+    /// <summary>
+    /// How often a sweep reconciles the index with the full container listings (0: every sweep). In between, sweeps skip
+    /// the reconcile and cost a handful of requests when nothing expires; the event path (Event Grid, the runner's scan)
+    /// indexes new blobs. A blob that path missed is kept (unindexed media are never deleted) and is indexed by the next
+    /// full pass, at most this long plus the pass's own duration after it was written; at most a day, the shortest
+    /// retention there is. See README "Retention".
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan FullReconcileInterval { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Index rows read per page of the expired scan; the time budget is checked between pages.</summary>
     [Range(1, 1000)]
     public int ScanPageSize { get; set; } = 1000;

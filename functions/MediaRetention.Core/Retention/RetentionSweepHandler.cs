@@ -14,8 +14,9 @@ namespace MediaRetention.Core.Retention;
 /// <summary>
 /// One retention sweep. Never deletes held or unexpired media, whatever fails when:
 /// <list type="number">
-/// <item>Reconcile: every blob the index does not know (or knows at another version) is indexed first, so
-/// nothing escapes retention.</item>
+/// <item>Reconcile, at most every <see cref="RetentionOptions.FullReconcileInterval"/>: every blob the index does not
+/// know (or knows at another version) is indexed first, so nothing escapes retention; a merge of the listing with the
+/// index's name rows, memory flat. Unindexed blobs are never deleted, so between full passes a missed one is kept.</item>
 /// <item>Snapshot the active holds, then read expired media from the index page by page (memory stays flat).</item>
 /// <item>Delete each unheld expired blob only on the tag condition "marked not held, at the indexed version": a
 /// hold placed after the snapshot marks its media held first (and an overwrite clears the tags), so the delete
@@ -92,11 +93,17 @@ public sealed class RetentionSweepHandler(
 
         var reconcileStarted = time.GetTimestamp();
         var reconciled = new ReconcileReport();
-        if (resumed is null or { Phase: SweepPhases.Reconcile })
+        var fullReconcile = resumed is { Phase: SweepPhases.Reconcile } || (resumed is null && await FullReconcileDueAsync(startedAt, cancellationToken));
+        if (fullReconcile)
         {
             report.Phase(SweepPhases.Reconcile);
             var stoppedAt = await ReconcileAsync(counters, reconciled, resumed, budget, report, cancellationToken);
             stop = stoppedAt is { } position ? Checkpoint(position, sweepId, cycleStartedAt, counters) : null;
+            if (stop is null)
+            {
+                // From when the pass started: a blob written during it may have been listed or not.
+                await checkpoints.SaveLastFullReconcileAsync(cycleStartedAt, cancellationToken);
+            }
         }
 
         var reconcileSeconds = time.GetElapsedTime(reconcileStarted).TotalSeconds;
@@ -148,6 +155,7 @@ public sealed class RetentionSweepHandler(
             UnreadableMedia = unreadableMedia.Count,
             UnreadableMediaRows = unreadableMedia.Rows,
             RetentionLagSeconds = counters.OldestStillStored is { } oldest ? Math.Max(0, (finishedAt - oldest).TotalSeconds) : 0,
+            FullReconcile = fullReconcile,
             StoppedEarly = stop is not null,
             ResumedFrom = resumed?.Position,
             Checkpoint = stop?.Position,
@@ -419,33 +427,43 @@ public sealed class RetentionSweepHandler(
         await index.RemoveAsync(gone.Select(g => g.Media).ToList(), cancellationToken);
     }
 
+    /// <summary>Whether this new cycle starts with a full reconcile: none yet, or the last began an interval ago.</summary>
+    private async Task<bool> FullReconcileDueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        options.Value.FullReconcileInterval <= TimeSpan.Zero
+        || await checkpoints.LoadLastFullReconcileAsync(cancellationToken) is not { } last
+        || last > now // a clock that went back: reconcile rather than trust it
+        || now - last >= options.Value.FullReconcileInterval;
+
     /// <summary>
     /// Indexes every blob of the media containers that the index does not know under its exact name, or knows at
-    /// another version: what the event path (blob trigger, runner scan) missed. Names the SDK would rewrite are
-    /// addressed exactly (<see cref="MediaBlobClients"/>), so none escapes.
+    /// another version: what the event path (blob trigger, runner scan) missed. A merge of two name-ordered streams, the
+    /// container listing and the index's name rows, so memory is a page of each whatever the number of media. A blob
+    /// the merge does not match (no name row, another version, or either side sorted unlike the other) is looked up by
+    /// a point read before it is indexed: a mismatch costs a request, never a missed blob. Names the SDK would rewrite
+    /// are addressed exactly (<see cref="MediaBlobClients"/>), so none escapes.
     /// </summary>
     private async Task<ScanStop?> ReconcileAsync(
         Counters counters, ReconcileReport report, SweepCheckpoint? resumed, SweepBudget budget, Reporter progress, CancellationToken cancellationToken)
     {
-        // Id → ETag of every record: memory grows with the number of media (about 150 bytes each), not with
-        // what expires; see README "Scale limits".
-        var known = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var (id, etag) in index.ListRecordVersionsAsync(cancellationToken))
-        {
-            known[id] = etag;
-        }
-
         var containers = storage.Value.MediaContainers.ToList();
         var first = resumed?.Container is { } at && containers.Contains(at) ? containers.IndexOf(at) : 0;
         var marker = resumed?.Container is { } named && containers.Contains(named) ? resumed.Marker : null;
         ScanStop? stop = null;
         foreach (var container in containers.Skip(first))
         {
+            await using var names = new IndexedNameCursor(index, container, cancellationToken);
             await foreach (var page in blobs.ListPagesAsync(container, marker, cancellationToken))
             {
-                var unknown = page.Blobs
-                    .Where(blob => !known.TryGetValue(MediaId.For(blob.Container, blob.Name), out var etag) || etag != blob.ETag)
-                    .ToList();
+                var suspects = new List<BlobSnapshot>();
+                foreach (var blob in page.Blobs)
+                {
+                    if (!await names.KnowsAsync(blob))
+                    {
+                        suspects.Add(blob);
+                    }
+                }
+
+                var unknown = await NotIndexedAsync(suspects, counters, cancellationToken);
                 await IndexAllAsync(unknown, report, counters, cancellationToken);
                 progress.Reconciled(report.Count);
 
@@ -474,6 +492,79 @@ public sealed class RetentionSweepHandler(
         }
 
         return stop;
+    }
+
+    /// <summary>
+    /// The blobs the merge did not match whose record row does not hold them at their version either. A record that
+    /// does (indexed before name rows existed) gets its name row, so the next full pass matches it in the merge.
+    /// </summary>
+    private async Task<List<BlobSnapshot>> NotIndexedAsync(List<BlobSnapshot> suspects, Counters counters, CancellationToken cancellationToken)
+    {
+        var unknown = new ConcurrentBag<BlobSnapshot>();
+        await Parallel.ForEachAsync(suspects,
+            new ParallelOptions { MaxDegreeOfParallelism = ReconcileParallelism, CancellationToken = cancellationToken },
+            async (blob, ct) =>
+            {
+                try
+                {
+                    var stored = await index.GetAsync(MediaId.For(blob.Container, blob.Name), ct);
+                    if (stored is { Unreadable: null } && stored.Record.ETag == blob.ETag
+                        && stored.Record.Container == blob.Container && stored.Record.BlobName == blob.Name)
+                    {
+                        await index.RepairNameRowAsync(stored.Record, ct);
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Indexing it looks again; at worst it costs an ingest that finds the record current.
+                    logger.LogWarning(e, "Could not read the index row of {MediaId} while reconciling", MediaId.For(blob.Container, blob.Name));
+                    counters.Failures.Failed();
+                }
+
+                unknown.Add(blob);
+            });
+        return [.. unknown.OrderBy(b => b.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The index side of the reconcile's merge: walks a container's name rows forward as the listing moves, starting at
+    /// the first blob it is asked about (so a resumed listing does not read the rows before it).
+    /// </summary>
+    private sealed class IndexedNameCursor(IMediaIndex index, string container, CancellationToken cancellationToken) : IAsyncDisposable
+    {
+        private IAsyncEnumerator<IndexedName>? rows;
+        private bool done;
+
+        /// <summary>True when a name row holds the blob at its version; false means "look closer", never "delete".</summary>
+        public async Task<bool> KnowsAsync(BlobSnapshot blob)
+        {
+            if (MediaTableLayout.NameRowKey(container, blob.Name) is not { } key)
+            {
+                return false;
+            }
+
+            if (rows is null)
+            {
+                rows = index.ListNamesAsync(container, blob.Name, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                done = !await rows.MoveNextAsync();
+            }
+
+            while (!done && string.CompareOrdinal(rows.Current.RowKey, key) < 0)
+            {
+                done = !await rows.MoveNextAsync();
+            }
+
+            return !done && rows.Current.RowKey == key && rows.Current.ETag == blob.ETag && rows.Current.Id == MediaId.For(container, blob.Name);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (rows is not null)
+            {
+                await rows.DisposeAsync();
+            }
+        }
     }
 
     private async Task IndexAllAsync(List<BlobSnapshot> unknown, ReconcileReport report, Counters counters, CancellationToken cancellationToken) =>
@@ -525,6 +616,7 @@ public sealed class RetentionSweepHandler(
         ["heldKept"] = s.HeldKept.ToString(CultureInfo.InvariantCulture),
         ["deferred"] = s.Deferred.ToString(CultureInfo.InvariantCulture),
         ["failures"] = s.Failures.ToString(CultureInfo.InvariantCulture),
+        ["fullReconcile"] = s.FullReconcile ? "true" : "false",
         ["reconciled"] = s.Reconciled.ToString(CultureInfo.InvariantCulture),
         ["reconciledIds"] = Bounded(s.ReconciledMedia.Select(m => m.MediaId)),
         ["reconciledNames"] = Bounded(s.ReconciledMedia.Select(m => m.Container + "/" + m.BlobName)),

@@ -62,6 +62,14 @@ public interface ISweepCheckpointStore
 
     /// <summary>The cycle finished: the next sweep starts a new one.</summary>
     Task ClearAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// When the last full reconcile that ran to its end started (null: none yet, or unreadable), so the sweep knows
+    /// whether <see cref="RetentionOptions.FullReconcileInterval"/> has passed.
+    /// </summary>
+    Task<DateTimeOffset?> LoadLastFullReconcileAsync(CancellationToken cancellationToken);
+
+    Task SaveLastFullReconcileAsync(DateTimeOffset startedAt, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="ISweepCheckpointStore"/> as a JSON blob next to the sweep lease in the state container.</summary>
@@ -106,4 +114,32 @@ public sealed class BlobSweepCheckpointStore(BlobServiceClient service, IOptions
         Blob.UploadAsync(BinaryData.FromObjectAsJson(checkpoint, JsonSerializerOptions.Web), overwrite: true, cancellationToken);
 
     public Task ClearAsync(CancellationToken cancellationToken) => Blob.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+
+    public const string ReconcileBlobName = "retention-sweep.full-reconcile.json";
+
+    private BlobClient ReconcileBlob => service.GetBlobContainerClient(options.Value.StateContainer).GetBlobClient(ReconcileBlobName);
+
+    public async Task<DateTimeOffset?> LoadLastFullReconcileAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = (await ReconcileBlob.DownloadContentAsync(cancellationToken)).Value.Content;
+            return content.ToObjectFromJson<FullReconcileRecord>(JsonSerializerOptions.Web)?.StartedAt;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (JsonException)
+        {
+            // Unreadable: a full reconcile now costs requests, never media.
+            logger.LogWarning("{Container}/{Blob} cannot be read; this sweep reconciles in full", options.Value.StateContainer, ReconcileBlobName);
+            return null;
+        }
+    }
+
+    public Task SaveLastFullReconcileAsync(DateTimeOffset startedAt, CancellationToken cancellationToken) =>
+        ReconcileBlob.UploadAsync(BinaryData.FromObjectAsJson(new FullReconcileRecord(startedAt), JsonSerializerOptions.Web), overwrite: true, cancellationToken);
+
+    private sealed record FullReconcileRecord(DateTimeOffset StartedAt);
 }

@@ -22,6 +22,12 @@ public sealed record SweepSummary
     /// <summary>The first <see cref="MaxListed"/> of them (names with digit runs masked).</summary>
     public IReadOnlyList<ReconciledMedium> ReconciledMedia { get; init; } = [];
 
+    /// <summary>
+    /// True when this sweep ran (part of) a full reconcile; false when <see cref="RetentionOptions.FullReconcileInterval"/>
+    /// had not passed since the last one, or it resumed in the expired phase.
+    /// </summary>
+    public bool FullReconcile { get; init; }
+
     /// <summary>Time spent reconciling, before any deletion.</summary>
     public double ReconcileSeconds { get; init; }
 

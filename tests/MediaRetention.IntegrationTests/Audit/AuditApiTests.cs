@@ -74,6 +74,59 @@ public sealed class AuditApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Verify_pages_with_sealed_tokens_and_the_whole_walk_runs_as_an_operation_finding_the_same_edit()
+    {
+        var storage = AzuriteFixture.UniqueStorageOptions();
+        await using var runner = await RunnerHost.StartAsync(azurite.ConnectionString, storage);
+        using var admin = runner.ClientFor(TestKeys.Admin);
+        foreach (var key in new[] { null, "not-a-key", TestKeys.Security, TestKeys.Police })
+        {
+            using var client = runner.ClientFor(key);
+            await client.GetAsync("/api/audit");
+        }
+
+        var table = azurite.TableService.GetTableClient(storage.AuditTable);
+        var entry = table.Query<TableEntity>().Single(e => e.RowKey == 3L.ToString("D19"));
+        entry["Actor"] = "someone-else";
+        await table.UpdateEntityAsync(entry, entry.ETag, TableUpdateMode.Replace);
+
+        // Page by page from entry 1, two entries a page: the edit shows on the page that holds entry 3.
+        var breaks = new List<AuditBreak>();
+        var froms = new List<long>();
+        string? token = null;
+        AuditPageView? page;
+        do
+        {
+            var url = "/api/audit/verify?from=1&pageSize=2" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token));
+            page = await admin.GetFromJsonAsync<AuditPageView>(url, JsonSerializerOptions.Web);
+            breaks.AddRange(page!.Breaks);
+            froms.Add(page.FromSequence);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        Assert.Equal(3, Assert.Single(breaks).Sequence);
+        Assert.Equal(1, froms[0]);
+        Assert.Equal(3, froms[1]);
+        Assert.NotNull(page.HeadSequence);
+
+        // A token of other parameters, or altered, is a 400.
+        var first = await admin.GetFromJsonAsync<AuditPageView>("/api/audit/verify?from=1&pageSize=2", JsonSerializerOptions.Web);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest,
+            (await admin.GetAsync("/api/audit/verify?from=1&pageSize=3&continuationToken=" + Uri.EscapeDataString(first!.ContinuationToken!))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await admin.GetAsync("/api/audit/verify?from=zero")).StatusCode);
+
+        // The whole chain as an operation: the same break as the synchronous walk.
+        var whole = await admin.GetFromJsonAsync<AuditVerification>("/api/audit/verify", JsonSerializerOptions.Web);
+        var operation = await admin.RunOperationAsync<AuditVerification>("/api/audit/verify");
+        Assert.False(operation.Intact);
+        Assert.Equal(whole!.Breaks, operation.Breaks);
+        Assert.True(operation.EntriesChecked >= whole.EntriesChecked);
+    }
+
+    private sealed record AuditPageView(bool Intact, long EntriesChecked, long FromSequence, List<AuditBreak> Breaks, long? HeadSequence, string? ContinuationToken);
+
+    [Fact]
     public async Task A_continuation_token_the_api_did_not_issue_is_a_400()
     {
         var storage = AzuriteFixture.UniqueStorageOptions();

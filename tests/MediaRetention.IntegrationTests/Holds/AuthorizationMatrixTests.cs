@@ -61,6 +61,8 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("GET", $"/api/holds/{holdId}", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),
             ("GET", "/api/audit", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("GET", "/api/audit/verify", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("GET", "/api/audit/verify?from=1&pageSize=10", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("POST", "/api/audit/verify", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.Accepted)),
             ("GET", "/api/retention/preview", () => null, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
             ("POST", "/api/retention/sweep", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.Accepted)),
             ("GET", $"/api/holds/{holdId}/evidence", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK, otherPolice: HttpStatusCode.NotFound)),

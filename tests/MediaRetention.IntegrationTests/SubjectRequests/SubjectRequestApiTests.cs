@@ -123,7 +123,9 @@ public sealed class SubjectRequestApiTests(AzuriteFixture azurite) : IDisposable
         var rows = await mediaTable.QueryAsync<TableEntity>().ToListAsync();
         var erasedIds = subjectIds.Where(id => id != heldId).ToList();
         Assert.DoesNotContain(rows, r => erasedIds.Any(id => r.RowKey.Contains(id, StringComparison.Ordinal)));
-        Assert.Equal(2, rows.Count(r => r.PartitionKey.StartsWith("m|", StringComparison.Ordinal)));
+        Assert.DoesNotContain(rows, r => erasedIds.Contains(r.GetString("MediaId")));
+        Assert.Equal(2, rows.Count(r => r.PartitionKey.StartsWith("m|", StringComparison.Ordinal) && !r.RowKey.StartsWith(MediaTableLayout.NameRowPrefix, StringComparison.Ordinal)));
+        Assert.Equal(2, rows.Count(r => r.RowKey.StartsWith(MediaTableLayout.NameRowPrefix, StringComparison.Ordinal)));
 
         // Each deletion is audited with the request's id; nowhere in the log or the case is the full number.
         var audit = (await admin.GetFromJsonAsync<AuditPage>("/api/audit?pageSize=1000", JsonSerializerOptions.Web))!;

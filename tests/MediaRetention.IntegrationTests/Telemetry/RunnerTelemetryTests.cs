@@ -31,6 +31,15 @@ public sealed class RunnerTelemetryTests(AzuriteFixture azurite)
         await cctv.GetBlobClient("oslo-1/cam-1/20261120T100000Z.mp4").UploadAsync(new BinaryData("clip"u8.ToArray()));
         await runner.WaitForAsync<MediaListResponse>("/api/media", r => r.Items.Count == 1, Deadline);
 
+        // The row is visible before ingest has finished (it looks at the holds after writing it): wait for its span.
+        using (var waiting = new CancellationTokenSource(Deadline))
+        {
+            while (!telemetry.Spans("mediaretention.ingest").Any(s => (string?)s.GetTagItem(MediaRetentionTelemetry.Tags.Outcome) == "Indexed"))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), waiting.Token);
+            }
+        }
+
         var indexed = Assert.Single(telemetry.Points(runner, MediaRetentionTelemetry.Metrics.MediaIndexed));
         Assert.Equal(1, indexed.GetSumLong());
         Assert.Equal(MediaKind.Cctv, InMemoryTelemetry.Tag(indexed, MediaRetentionTelemetry.Tags.Kind));

@@ -31,7 +31,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
     {
         blobs.ListAsync(default!, default).ReturnsForAnyArgs(AsyncEnumerable.Empty<BlobSnapshot>());
         blobs.ListPagesAsync(default!, default, default).ReturnsForAnyArgs(AsyncEnumerable.Empty<BlobListPage>());
-        index.ListRecordVersionsAsync(default).ReturnsForAnyArgs(AsyncEnumerable.Empty<(string, string)>());
+        index.ListNamesAsync(default!, default, default).ReturnsForAnyArgs(AsyncEnumerable.Empty<IndexedName>());
         holds.LoadActiveAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
         holds.LoadActiveThoroughAsync(default).ReturnsForAnyArgs(ActiveHolds.None);
         blobs.DeleteIfUnchangedAndNotHeldAsync(default!, default!, default!, default).ReturnsForAnyArgs(BlobDeleteOutcome.Deleted);
@@ -427,7 +427,7 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         Assert.Null(second.Checkpoint);
         Assert.Equal(first.StartedAt, second.CycleStartedAt);
         Assert.Null(checkpoints.Saved);
-        index.DidNotReceiveWithAnyArgs().ListRecordVersionsAsync(default);
+        index.DidNotReceiveWithAnyArgs().ListNamesAsync(default!, default, default);
         index.Received(1).ScanRetainedBeforeAsync(MediaKind.Cctv, Arg.Any<DateTimeOffset>(), Arg.Any<int>(), TimeRow(b), Arg.Any<CancellationToken>());
 
         // And the one after starts a new cycle from the beginning.
@@ -442,7 +442,9 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         var expired = Clip("s", Now.AddDays(-31));
         GivenCandidates(expired);
         var one = new BlobSnapshot("cctv", expired.BlobName, expired.ETag, 1, Now, null, new Dictionary<string, string>());
-        index.ListRecordVersionsAsync(default).ReturnsForAnyArgs(_ => new[] { (expired.Id, expired.ETag) }.ToAsyncEnumerable());
+        index.ListNamesAsync(default!, default, default).ReturnsForAnyArgs(call => (string)call[0] == "cctv"
+            ? new[] { new IndexedName(MediaTableLayout.NameRowKey("cctv", expired.BlobName)!, expired.Id, expired.ETag) }.ToAsyncEnumerable()
+            : AsyncEnumerable.Empty<IndexedName>());
         blobs.ListPagesAsync(default!, default, default).ReturnsForAnyArgs(call =>
         {
             time.Advance(TimeSpan.FromSeconds(2));
@@ -512,6 +514,116 @@ public sealed class RetentionSweepHandlerTests : IDisposable
         Assert.Null(checkpoints.Saved);
     }
 
+    [Fact]
+    public async Task Within_the_full_reconcile_interval_a_sweep_lists_nothing_and_after_it_a_missed_blob_is_found()
+    {
+        options.FullReconcileInterval = TimeSpan.FromHours(6);
+        var missed = new BlobSnapshot("cctv", "s/c/20261101T000000Z.mp4", "\"m1\"", 4, Now.AddDays(-20), null, new Dictionary<string, string>());
+        blobs.ListPagesAsync(default!, default, default).ReturnsForAnyArgs(call => (string)call[0] == "cctv"
+            ? new[] { new BlobListPage([missed], null) }.ToAsyncEnumerable()
+            : AsyncEnumerable.Empty<BlobListPage>());
+        checkpoints.LastFullReconcile = Now.AddHours(-5);
+
+        var quiet = await Sweeper().SweepAsync("test", default);
+
+        Assert.False(quiet.FullReconcile);
+        blobs.DidNotReceiveWithAnyArgs().ListPagesAsync(default!, default, default);
+        index.DidNotReceiveWithAnyArgs().ListNamesAsync(default!, default, default);
+
+        // An hour later the interval has passed: the full pass finds the blob the event path missed.
+        time.Advance(TimeSpan.FromHours(1));
+        var full = await Sweeper().SweepAsync("test", default);
+
+        Assert.True(full.FullReconcile);
+        Assert.Equal(1, IngestReads(missed.Name));
+        Assert.Equal(Now.AddHours(1), checkpoints.LastFullReconcile);
+        await audit.Received(1).AppendAsync(Arg.Is<AuditEvent>(e => e.Action == AuditActions.RetentionSweep && e.Details!["fullReconcile"] == "true"), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_full_reconcile_cut_off_by_its_budget_resumes_before_the_interval_counts_and_records_when_the_pass_began()
+    {
+        options.FullReconcileInterval = TimeSpan.FromHours(6);
+        blobs.ListPagesAsync(default!, default, default).ReturnsForAnyArgs(call =>
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            return (string)call[0] == "cctv" && call[1] is null
+                ? new[] { new BlobListPage([], "m1") }.ToAsyncEnumerable()
+                : AsyncEnumerable.Empty<BlobListPage>();
+        });
+        options.MaxSweepDuration = TimeSpan.FromSeconds(1);
+
+        var first = await Sweeper().SweepAsync("test", default);
+        Assert.True(first.StoppedEarly);
+        Assert.Null(checkpoints.LastFullReconcile);
+
+        options.MaxSweepDuration = TimeSpan.FromHours(1);
+        var second = await Sweeper().SweepAsync("test", default);
+
+        Assert.True(second.FullReconcile);
+        Assert.Equal(first.StartedAt, checkpoints.LastFullReconcile);
+    }
+
+    [Fact]
+    public async Task The_merge_indexes_what_no_name_row_or_record_holds_and_only_looks_closer_at_mismatches()
+    {
+        options.FullReconcileInterval = TimeSpan.Zero;
+        BlobSnapshot Blob(string name, string etag) => new("cctv", name, etag, 4, Now.AddDays(-1), null, new Dictionary<string, string>());
+        var known = Blob("a/c/1.mp4", "\"k\"");
+        var stale = Blob("b/c/1.mp4", "\"new\"");
+        var legacy = Blob("c/c/1.mp4", "\"l\"");
+        var missing = Blob("d/c/1.mp4", "\"x\"");
+        var tooLong = Blob("e/" + new string('z', MediaTableLayout.MaxNamedBlobBytes) + ".mp4", "\"t\"");
+        IndexedName Row(BlobSnapshot b, string etag) => new(MediaTableLayout.NameRowKey("cctv", b.Name)!, MediaId.For("cctv", b.Name), etag);
+        blobs.ListPagesAsync(default!, default, default).ReturnsForAnyArgs(call => (string)call[0] == "cctv"
+            ? new[] { new BlobListPage([known, stale, legacy, missing, tooLong], null) }.ToAsyncEnumerable()
+            : AsyncEnumerable.Empty<BlobListPage>());
+        index.ListNamesAsync("cctv", known.Name, Arg.Any<CancellationToken>())
+            .Returns(new[] { Row(known, known.ETag), Row(stale, "\"old\"") }.ToAsyncEnumerable());
+        MediaRecord Record(BlobSnapshot b) => Clip("c", Now.AddDays(-1)) with { Id = MediaId.For("cctv", b.Name), BlobName = b.Name, ETag = b.ETag };
+        index.GetAsync(MediaId.For("cctv", legacy.Name), Arg.Any<CancellationToken>()).Returns(new StoredMedia(Record(legacy), "t1"));
+        index.GetAsync(MediaId.For("cctv", tooLong.Name), Arg.Any<CancellationToken>()).Returns(new StoredMedia(Record(tooLong), "t2"));
+
+        var summary = await Sweeper().SweepAsync("test", default);
+
+        // Matched in the merge: not even a point read.
+        await index.DidNotReceive().GetAsync(MediaId.For("cctv", known.Name), Arg.Any<CancellationToken>());
+        Assert.Equal(0, IngestReads(known.Name));
+        // Current in its record row (indexed before name rows, or a name too long for one): no ingest; the name row is written.
+        Assert.Equal(0, IngestReads(legacy.Name));
+        Assert.Equal(0, IngestReads(tooLong.Name));
+        await index.Received(1).RepairNameRowAsync(Arg.Is<MediaRecord>(r => r.BlobName == legacy.Name), Arg.Any<CancellationToken>());
+        // Another version, or not indexed at all: ingested.
+        Assert.NotEqual(0, IngestReads(stale.Name));
+        Assert.NotEqual(0, IngestReads(missing.Name));
+        Assert.True(summary.FullReconcile);
+    }
+
+    [Fact]
+    public async Task A_listing_sorted_unlike_the_name_rows_costs_point_reads_never_a_missed_blob()
+    {
+        options.FullReconcileInterval = TimeSpan.Zero;
+        BlobSnapshot Blob(string name) => new("cctv", name, "\"e\"", 4, Now.AddDays(-1), null, new Dictionary<string, string>());
+        var later = Blob("z/c/1.mp4");
+        var earlier = Blob("a/c/1.mp4");
+        blobs.ListPagesAsync(default!, default, default).ReturnsForAnyArgs(call => (string)call[0] == "cctv"
+            ? new[] { new BlobListPage([later, earlier], null) }.ToAsyncEnumerable()
+            : AsyncEnumerable.Empty<BlobListPage>());
+        index.ListNamesAsync("cctv", later.Name, Arg.Any<CancellationToken>()).Returns(new[]
+        {
+            new IndexedName(MediaTableLayout.NameRowKey("cctv", later.Name)!, MediaId.For("cctv", later.Name), later.ETag),
+        }.ToAsyncEnumerable());
+
+        await Sweeper().SweepAsync("test", default);
+
+        // "earlier" came after the cursor had passed its place: looked up (ingest may read the record again), and (not in
+        // the index) ingested.
+        await index.Received().GetAsync(MediaId.For("cctv", earlier.Name), Arg.Any<CancellationToken>());
+        await index.DidNotReceive().GetAsync(MediaId.For("cctv", later.Name), Arg.Any<CancellationToken>());
+        Assert.NotEqual(0, IngestReads(earlier.Name));
+        Assert.Equal(0, IngestReads(later.Name));
+    }
+
     private static RowKeyPair TimeRow(MediaRecord media) => MediaTableLayout.LookupKeys(media)[0];
 
     /// <summary>The kind's scan as the table answers it: pages in key order, resumed after a row when asked.</summary>
@@ -552,6 +664,16 @@ public sealed class RetentionSweepHandlerTests : IDisposable
             Saved = null;
             return Task.CompletedTask;
         }
+
+        public DateTimeOffset? LastFullReconcile { get; set; }
+
+        public Task<DateTimeOffset?> LoadLastFullReconcileAsync(CancellationToken cancellationToken) => Task.FromResult(LastFullReconcile);
+
+        public Task SaveLastFullReconcileAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
+        {
+            LastFullReconcile = startedAt;
+            return Task.CompletedTask;
+        }
     }
 
     private RetentionSweepHandler Sweeper()
@@ -589,4 +711,9 @@ public sealed class RetentionSweepHandlerTests : IDisposable
     };
 
     public void Dispose() => probe.Dispose();
+
+    /// <summary>How often ingest read the blob (its properties, or its content with them, as a listed blob is read).</summary>
+    private int IngestReads(string name) => blobs.ReceivedCalls().Count(c =>
+        c.GetMethodInfo().Name is nameof(IMediaBlobStore.GetPropertiesAsync) or nameof(IMediaBlobStore.OpenReadWithPropertiesAsync)
+        && c.GetArguments() is ["cctv", string n, ..] && n == name);
 }
