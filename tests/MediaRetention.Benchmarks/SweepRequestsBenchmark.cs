@@ -55,7 +55,7 @@ internal static class SweepRequestsBenchmark
 
     private static async Task<bool> OnAzuriteAsync(AzuriteInstance azurite, int media, int expired)
     {
-        var counter = new RequestCounter();
+        var counter = new StorageRequestCounter();
         var app = RunnerApp.Build(
             [
                 $"--MediaStorage={azurite.ConnectionString}", "--Logging:LogLevel:Default=Warning", "--Retention:IngestSettleTime=00:00:00",
@@ -90,7 +90,7 @@ internal static class SweepRequestsBenchmark
         return deleting.Deleted == expired && deleting.Failures == 0 && !quiet.FullReconcile && quiet.Reconciled == 0;
     }
 
-    private static async Task<(SweepSummary Summary, (long Requests, string Describe) Cost)> SweepCountedAsync(RetentionSweepHandler sweeper, RequestCounter counter)
+    private static async Task<(SweepSummary Summary, (long Requests, string Describe) Cost)> SweepCountedAsync(RetentionSweepHandler sweeper, StorageRequestCounter counter)
     {
         counter.Reset();
         var summary = await sweeper.SweepAsync("benchmark", default);
