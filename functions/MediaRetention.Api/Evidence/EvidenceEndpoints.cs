@@ -1,4 +1,3 @@
-using System.Text;
 using System.Xml;
 using MediaRetention.Api.Auth;
 using MediaRetention.Api.Holds;
@@ -89,10 +88,10 @@ public sealed class EvidenceEndpoints(
             return ApiProblems.BadRequest(e.Message);
         }
 
-        EvidenceManifest manifest;
+        PreparedEvidenceManifest manifest;
         try
         {
-            manifest = await buildManifest.HandleAsync(new BuildEvidenceManifestCommand(hold, caller.Name, lifetime), cancellationToken);
+            manifest = await buildManifest.PrepareAsync(new BuildEvidenceManifestCommand(hold, caller.Name, lifetime), cancellationToken);
         }
         catch (SigningKeyUnavailableException e)
         {
@@ -100,9 +99,7 @@ public sealed class EvidenceEndpoints(
             return ApiProblems.ServiceUnavailable($"The manifest cannot be signed now, so none was issued: {e.Message}");
         }
 
-        // Bytes as written here are what the seal is checked against after parsing; any valid JSON writing
-        // of the same values verifies, so the default (escaping) writer is fine.
-        return Results.File(Encoding.UTF8.GetBytes(manifest.Document.ToJsonString()), "application/json", EvidenceDocument.FileName(hold));
+        return new EvidenceManifestResult(buildManifest, manifest);
     }
 
     public async Task<IResult> VerifyAsync(HttpRequest request, string id, CancellationToken cancellationToken)

@@ -94,12 +94,19 @@ public static class EvidenceDocument
     };
 
     /// <summary>The unsealed body shared by a page and a manifest.</summary>
-    public static JsonObject Body(Hold hold, DateTimeOffset generatedAt, string generatedBy, IEnumerable<EvidenceItem> items) => new()
+    public static JsonObject Body(Hold hold, DateTimeOffset generatedAt, string generatedBy, IEnumerable<EvidenceItem> items)
+    {
+        var body = Head(hold, generatedAt, generatedBy);
+        body["items"] = new JsonArray(items.Select(i => (JsonNode?)Item(i)).ToArray());
+        return body;
+    }
+
+    /// <summary>Everything of <see cref="Body"/> but <c>items</c>: what a streamed manifest writes ahead of them.</summary>
+    public static JsonObject Head(Hold hold, DateTimeOffset generatedAt, string generatedBy) => new()
     {
         ["hold"] = Hold(hold),
         ["generatedAt"] = Time(generatedAt),
         ["generatedBy"] = generatedBy,
-        ["items"] = new JsonArray(items.Select(i => (JsonNode?)Item(i)).ToArray()),
     };
 
     /// <summary>A manifest's file name; a case number may contain '/', which no file name can.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Evidence;
 using MediaRetention.Core.Evidence.Signing;
@@ -116,33 +117,104 @@ public sealed class EvidenceHandlerTests : IDisposable
         index.QueryAsync(Arg.Any<MediaQuery>(), "page-2", Arg.Any<int>(), Arg.Any<CancellationToken>())
             .Returns(new MediaPage([Call("pbx-1/20261120T101000Z_c3.wav")], null));
 
-        var manifest = await ManifestHandler().HandleAsync(new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null), default);
+        var (manifest, document, _) = await WriteManifestAsync(ManifestHandler(), new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null));
 
-        Assert.True(CanonicalJson.IsIntact(manifest.Document));
+        Assert.True(CanonicalJson.IsIntact(document));
         Assert.Equal(3, manifest.ItemCount);
-        var items = manifest.Document["items"]!.AsArray();
+        Assert.Equal(2, manifest.Pages);
+        var items = document["items"]!.AsArray();
         Assert.Equal(3, items.Count);
         Assert.All(items, item => Assert.Equal("2026-11-24T13:00:00.000Z", item!["urlExpiresAt"]!.GetValue<string>()));
         Assert.Equal(
             ["blobName", "callId", "camera", "container", "downloadUrl", "kind", "mediaId", "recordedAt", "sha256", "site", "size", "system", "urlExpiresAt"],
             items[0]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
-        Assert.Equal("liaison-oslo", manifest.Document["generatedBy"]!.GetValue<string>());
-        Assert.Equal("2026-11-24T12:00:00.750Z", manifest.Document["generatedAt"]!.GetValue<string>());
-        Assert.Equal(PhoneMasked, manifest.Document["hold"]!["scope"]!["phoneNumber"]!.GetValue<string>());
-        Assert.DoesNotContain(PhoneHash, manifest.Document.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("liaison-oslo", document["generatedBy"]!.GetValue<string>());
+        Assert.Equal("2026-11-24T12:00:00.750Z", document["generatedAt"]!.GetValue<string>());
+        Assert.Equal(PhoneMasked, document["hold"]!["scope"]!["phoneNumber"]!.GetValue<string>());
+        Assert.DoesNotContain(PhoneHash, document.ToJsonString(), StringComparison.Ordinal);
 
-        var entry = Assert.Single(audited);
+        // Each page's links are audited before they are written, the seal once at the end.
+        Assert.Equal(
+            [AuditActions.EvidenceLinksIssued, AuditActions.EvidenceLinksIssued, AuditActions.EvidenceManifestIssued],
+            audited.Select(e => e.Action));
+        Assert.Equal([("manifest", "1", "2"), ("manifest", "2", "1")],
+            audited.Take(2).Select(e => (e.Details!["page"], e.Details["pageNumber"], e.Details["links"])));
+        Assert.All(audited.Take(2), e => Assert.Equal("2026-11-24T13:00:00.000Z", e.Details!["expiresAt"]));
+        var entry = audited[^1];
         Assert.Equal(("liaison-oslo", AuditActions.EvidenceManifestIssued, "hold/hold-1"), (entry.Actor, entry.Action, entry.Target));
         Assert.Equal(manifest.DocumentSha256, entry.Details!["documentSha256"]);
-        Assert.Equal(manifest.Document["documentSha256"]!.GetValue<string>(), manifest.DocumentSha256);
+        Assert.Equal(document["documentSha256"]!.GetValue<string>(), manifest.DocumentSha256);
         Assert.Equal("3", entry.Details["items"]);
-        AssertNoPhoneNumber(string.Join("|", entry.Details.Values));
+        Assert.Equal("2", entry.Details["pages"]);
+        Assert.All(audited, e => AssertNoPhoneNumber(string.Join("|", e.Details!.Values)));
+        Assert.All(audited, e => Assert.DoesNotContain("sig=", string.Join("|", e.Details!.Values), StringComparison.Ordinal));
 
         var key = (await signingKeys.GetKeysAsync(default)).Current.PublicKey;
         Assert.Equal(key.KeyId, manifest.SignatureKeyId);
         Assert.Equal(key.KeyId, entry.Details["signatureKeyId"]);
-        var check = ManifestSignature.Verify(manifest.Document, [key]);
+        var check = ManifestSignature.Verify(document, [key]);
         Assert.True(check.Valid, check.Problem);
+    }
+
+    [Fact]
+    public async Task Links_of_a_page_are_issued_only_after_the_page_before_was_written()
+    {
+        var written = new List<long>();
+        var output = new MemoryStream();
+        index.QueryAsync(Arg.Any<MediaQuery>(), null, Arg.Any<int>(), Arg.Any<CancellationToken>())
+            .Returns(new MediaPage([Call("pbx-1/20261120T100000Z_c1.wav")], "page-2"));
+        index.QueryAsync(Arg.Any<MediaQuery>(), "page-2", Arg.Any<int>(), Arg.Any<CancellationToken>())
+            .Returns(_ =>
+            {
+                written.Add(output.Length);
+                return new MediaPage([Call("pbx-1/20261120T101000Z_c3.wav")], null);
+            });
+        var handler = ManifestHandler();
+
+        var prepared = await handler.PrepareAsync(new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null), default);
+        await handler.WriteAsync(prepared, output, default);
+
+        // When the second page is read, the first page's item is already out (and audited), not held back.
+        var sentBefore = Encoding.UTF8.GetString(output.ToArray(), 0, (int)Assert.Single(written));
+        Assert.Contains("20261120T100000Z_c1.wav", sentBefore, StringComparison.Ordinal);
+        Assert.DoesNotContain("20261120T101000Z_c3.wav", sentBefore, StringComparison.Ordinal);
+        await index.Received(1).QueryAsync(Arg.Any<MediaQuery>(), null, BuildEvidenceManifestHandler.PageSize, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_stream_that_breaks_midway_leaves_what_it_sent_audited_and_no_manifest_entry()
+    {
+        index.QueryAsync(Arg.Any<MediaQuery>(), null, Arg.Any<int>(), Arg.Any<CancellationToken>())
+            .Returns(new MediaPage([Call("pbx-1/20261120T100000Z_c1.wav")], "page-2"));
+        index.QueryAsync(Arg.Any<MediaQuery>(), "page-2", Arg.Any<int>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new IOException("table unreachable"));
+        var handler = ManifestHandler();
+        var output = new MemoryStream();
+
+        var prepared = await handler.PrepareAsync(new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null), default);
+        await Assert.ThrowsAsync<IOException>(() => handler.WriteAsync(prepared, output, default));
+
+        var entry = Assert.Single(audited);
+        Assert.Equal((AuditActions.EvidenceLinksIssued, "manifest", "1"), (entry.Action, entry.Details!["page"], entry.Details["links"]));
+        var sent = Encoding.UTF8.GetString(output.ToArray());
+        Assert.Contains("20261120T100000Z_c1.wav", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("documentSha256", sent, StringComparison.Ordinal);
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonNode.Parse(sent));
+    }
+
+    [Fact]
+    public async Task A_manifest_of_no_media_is_sealed_signed_and_audited_once()
+    {
+        index.QueryAsync(Arg.Any<MediaQuery>(), null, Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns(new MediaPage([], "empty-but-more"));
+        index.QueryAsync(Arg.Any<MediaQuery>(), "empty-but-more", Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns(new MediaPage([], null));
+
+        var (manifest, document, _) = await WriteManifestAsync(ManifestHandler(), new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null));
+
+        Assert.Equal((0, 0), (manifest.ItemCount, manifest.Pages));
+        Assert.Empty(document["items"]!.AsArray());
+        Assert.True(CanonicalJson.IsIntact(document));
+        Assert.True(ManifestSignature.Verify(document, [(await signingKeys.GetKeysAsync(default)).Current.PublicKey]).Valid);
+        Assert.Equal(AuditActions.EvidenceManifestIssued, Assert.Single(audited).Action);
     }
 
     [Fact]
@@ -155,9 +227,11 @@ public sealed class EvidenceHandlerTests : IDisposable
             coverage, issuer, audit, Options.Create(new EvidenceOptions()), time, probe.Telemetry, new EcdsaManifestSigner(keys));
 
         await Assert.ThrowsAsync<SigningKeyUnavailableException>(() =>
-            handler.HandleAsync(new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null), default));
+            handler.PrepareAsync(new BuildEvidenceManifestCommand(PhoneHold(), "liaison-oslo", null), default));
 
         Assert.Empty(audited);
+        await index.DidNotReceiveWithAnyArgs().QueryAsync(default!, default, default, default);
+        await issuer.DidNotReceiveWithAnyArgs().IssueReadLinkAsync(default!, default!, default, default);
     }
 
     [Fact]
@@ -210,6 +284,17 @@ public sealed class EvidenceHandlerTests : IDisposable
     private BuildEvidenceManifestHandler ManifestHandler() =>
         new(coverage, issuer, audit, Options.Create(new EvidenceOptions { LinkLifetime = TimeSpan.FromHours(1) }), time,
             probe.Telemetry, new EcdsaManifestSigner(signingKeys));
+
+    private static async Task<(EvidenceManifest Manifest, JsonObject Document, byte[] Bytes)> WriteManifestAsync(
+        BuildEvidenceManifestHandler handler, BuildEvidenceManifestCommand command)
+    {
+        var prepared = await handler.PrepareAsync(command, default);
+        using var output = new MemoryStream();
+        var manifest = await handler.WriteAsync(prepared, output, default);
+        var bytes = output.ToArray();
+        Assert.Equal(bytes.Length, manifest.Bytes);
+        return (manifest, JsonNode.Parse(bytes)!.AsObject(), bytes);
+    }
 
     private VerifyEvidenceHandler VerifyHandler() => new(coverage, blobs, audit, probe.Telemetry);
 

@@ -39,8 +39,24 @@ public static class ManifestSignature
     public static void Sign(JsonObject document, SigningKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var value = key.PrivateKey.SignData(SignedBytes(document), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        document[Property] = new JsonObject
+        document[Property] = SignDigest(SHA256.HashData(SignedBytes(document)), key);
+    }
+
+    /// <summary>
+    /// The <c>signature</c> member for signed bytes whose SHA-256 is <paramref name="sha256"/>: ECDSA signs the
+    /// digest, so hashing the bytes as they stream past gives the same signature as signing them whole.
+    /// </summary>
+    public static JsonObject SignDigest(byte[] sha256, SigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(sha256);
+        ArgumentNullException.ThrowIfNull(key);
+        if (sha256.Length != SHA256.HashSizeInBytes)
+        {
+            throw new ArgumentException($"A SHA-256 digest has {SHA256.HashSizeInBytes} bytes, not {sha256.Length}.", nameof(sha256));
+        }
+
+        var value = key.PrivateKey.SignHash(sha256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return new JsonObject
         {
             ["alg"] = Algorithm,
             ["kid"] = key.PublicKey.KeyId,
