@@ -96,9 +96,17 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             Assert.Equal("attachment", manifestResponse.Content.Headers.ContentDisposition?.DispositionType);
             Assert.Equal($"evidence-OPD-2026_4711-{holdId}.json", manifestResponse.Content.Headers.ContentDisposition?.FileNameStar
                 ?? manifestResponse.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
-            var manifest = JsonNode.Parse(await manifestResponse.Content.ReadAsStringAsync())!.AsObject();
+            Assert.Contains("no-store", manifestResponse.Headers.CacheControl?.ToString() ?? "", StringComparison.Ordinal);
+            var manifestText = await manifestResponse.Content.ReadAsStringAsync();
+            var manifest = JsonNode.Parse(manifestText)!.AsObject();
             Assert.True(CanonicalJson.IsIntact(manifest));
             manifestSha256 = Text(manifest, "documentSha256");
+            // Streamed: the canonical JSON of the whole document, the seal written last (once it is known).
+            var trailer = $",\"documentSha256\":\"{manifestSha256}\"}}";
+            Assert.EndsWith(trailer, manifestText, StringComparison.Ordinal);
+            var unsealed = manifest.DeepClone().AsObject();
+            unsealed.Remove("documentSha256");
+            Assert.Equal(CanonicalJson.Serialize(unsealed), manifestText[..^trailer.Length] + "}");
             var items = manifest["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
             Assert.Equal(clips.Count, items.Count);
 
@@ -136,8 +144,11 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite) : IDisposable
             // 5. Every handover is in the audit log: two pages of links, the manifest, and the script's manifest.
             var audit = (await admin.GetFromJsonAsync<AuditPage>("/api/audit?pageSize=1000", JsonSerializerOptions.Web))!;
             var forHold = audit.Items.Where(e => e.Target == "hold/" + holdId).ToList();
-            var linkEntries = forHold.Where(e => e.Action == AuditActions.EvidenceLinksIssued).ToList();
+            var linkEntries = forHold.Where(e => e.Action == AuditActions.EvidenceLinksIssued && e.Details["page"] != "manifest").ToList();
             Assert.Equal(2, linkEntries.Count);
+            // Each manifest (this test's and the script's) audited its one page of links before sending it.
+            var manifestPages = forHold.Where(e => e.Action == AuditActions.EvidenceLinksIssued && e.Details["page"] == "manifest").ToList();
+            Assert.Equal([("1", "3"), ("1", "3")], manifestPages.Select(e => (e.Details["pageNumber"], e.Details["links"])));
             Assert.Equal(["2", "1"], linkEntries.Select(e => e.Details["links"]));
             Assert.All(linkEntries, e => Assert.Equal("liaison-oslo", e.Actor));
             var manifestEntries = forHold.Where(e => e.Action == AuditActions.EvidenceManifestIssued).ToList();
