@@ -34,7 +34,7 @@ internal static class EvidenceManifestBenchmark
         var args = new BenchmarkArgs(argv);
         var sizes = new[] { args.Int("small", 1_000), args.Int("large", 100_000) };
         Console.WriteLine($"evidence manifest on in-memory fakes (generated index, real account-key SAS links, counting audit), " +
-                          $"{Environment.ProcessorCount} cores, page {BuildEvidenceManifestHandler.PageSize:N0} media; " +
+                          $"{Environment.ProcessorCount} cores, page {EvidenceOptions.MaxManifestPageSize:N0} media; " +
                           "peak heap = managed heap above the start, sampled every ms (garbage included); after a GC = the largest heap a collection left:");
         var ok = await SameBytesAsync(Math.Min(sizes[0], 2_500));
         var peaks = new List<(string Path, int Items, double PeakMiB)>();
@@ -133,7 +133,7 @@ internal static class EvidenceManifestBenchmark
         var bytes = Encoding.UTF8.GetBytes(document.ToJsonString());
         await Stream.Null.WriteAsync(bytes);
         var items = document["items"]!.AsArray().Count;
-        return new Run(items, bytes.Length, (items + BuildEvidenceManifestHandler.PageSize - 1) / BuildEvidenceManifestHandler.PageSize,
+        return new Run(items, bytes.Length, (items + EvidenceOptions.MaxManifestPageSize - 1) / EvidenceOptions.MaxManifestPageSize,
             fakes.Index.Queries, fakes.Audit.Appends);
     }
 

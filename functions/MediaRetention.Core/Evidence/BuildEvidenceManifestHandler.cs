@@ -42,7 +42,8 @@ public sealed record EvidenceManifest(string DocumentSha256, string SignatureKey
 /// Writes the manifest a liaison takes away: every medium the hold covers, each with its ingest SHA-256 and a
 /// read-only link, signed with the issuer's key (<see cref="ManifestSignature"/>: who issued it, provable with the
 /// public key alone) and sealed (<see cref="CanonicalJson.DocumentHashProperty"/>), streamed page by page
-/// (<see cref="StreamingManifestWriter"/>): memory is one page of media, whatever the size of the hold.
+/// (<see cref="StreamingManifestWriter"/>): memory is one page of media (<see cref="EvidenceOptions.ManifestPageSize"/>),
+/// whatever the size of the hold.
 /// </summary>
 /// <remarks>
 /// <para>Audit, so that no link leaves unaccounted for even when the stream breaks: each page's links are issued
@@ -63,9 +64,6 @@ public sealed class BuildEvidenceManifestHandler(
     MediaRetentionTelemetry telemetry,
     IManifestSigner? signer = null)
 {
-    /// <summary>Media read, linked, audited and written at a time: what the manifest holds in memory.</summary>
-    public const int PageSize = 1000;
-
     /// <summary>The <c>page</c> value of the <c>evidence.links</c> entries a manifest writes.</summary>
     public const string ManifestPage = "manifest";
 
@@ -102,7 +100,7 @@ public sealed class BuildEvidenceManifestHandler(
         string? token = null;
         do
         {
-            var page = await coverage.PageAsync(command.Hold.Scope, token, PageSize, cancellationToken);
+            var page = await coverage.PageAsync(command.Hold.Scope, token, options.Value.ManifestPageSize, cancellationToken);
             token = page.ContinuationToken;
             if (page.Items.Count == 0)
             {

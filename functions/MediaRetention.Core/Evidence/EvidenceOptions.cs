@@ -13,4 +13,13 @@ public sealed class EvidenceOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "6.23:00:00")]
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public const int MaxManifestPageSize = 1000;
+
+    /// <summary>
+    /// Media a streamed manifest reads, links, audits (one <c>evidence.links</c> entry) and sends at a time: what it
+    /// holds in memory. Smaller pages mean less memory and more audit entries.
+    /// </summary>
+    [Range(1, MaxManifestPageSize)]
+    public int ManifestPageSize { get; set; } = MaxManifestPageSize;
 }

@@ -178,7 +178,7 @@ public sealed class EvidenceHandlerTests : IDisposable
         var sentBefore = Encoding.UTF8.GetString(output.ToArray(), 0, (int)Assert.Single(written));
         Assert.Contains("20261120T100000Z_c1.wav", sentBefore, StringComparison.Ordinal);
         Assert.DoesNotContain("20261120T101000Z_c3.wav", sentBefore, StringComparison.Ordinal);
-        await index.Received(1).QueryAsync(Arg.Any<MediaQuery>(), null, BuildEvidenceManifestHandler.PageSize, Arg.Any<CancellationToken>());
+        await index.Received(1).QueryAsync(Arg.Any<MediaQuery>(), null, EvidenceOptions.MaxManifestPageSize, Arg.Any<CancellationToken>());
     }
 
     [Fact]
