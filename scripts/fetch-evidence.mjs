@@ -14,6 +14,8 @@
 //    key that signed. Give a key you hold from the issuer (a PEM file, a JWK or JWKS file), or the issuer's
 //    JWKS URL (/api/evidence/signing-keys; --header is never sent there). Without --public-key the signature
 //    is not checked (a WARN line says so), so nothing proves who issued the manifest.
+//    Member order in the file does not matter: the service streams manifests with documentSha256 last, and
+//    both checks hash the canonical form of the parsed document.
 // 3. Every item is downloaded to DIR/<container>/<blobName> and its SHA-256 and size must match the manifest.
 // Exit code 0 only when the manifest, its signature (when a key is given) and every file pass. Node.js >= 20,
 // built-in modules only, so a liaison needs nothing but Node to check evidence.

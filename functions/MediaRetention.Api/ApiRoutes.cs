@@ -230,7 +230,7 @@ public static class ApiRoutes
         app.MapGet(HoldEvidenceManifest, (HttpRequest r, string id, EvidenceEndpoints e, CancellationToken ct) => e.ManifestAsync(r, id, ct))
             .WithName("GetEvidenceManifest").WithTags("Evidence")
             .WithSummary("The sealed evidence manifest of a hold, as a download")
-            .WithDescription("Every covered medium with its ingest SHA-256 and a link; documentSha256 seals the document. Audited (evidence.manifest); scripts/fetch-evidence.mjs checks it. Active holds only (409 otherwise).")
+            .WithDescription("Every covered medium with its ingest SHA-256 and a link; documentSha256 seals the document. Streamed page by page as canonical JSON with documentSha256 as the last member; a body that ends early is a broken download. Audited (evidence.links per page before it is sent, evidence.manifest with the seal); scripts/fetch-evidence.mjs checks it. Active holds only (409 otherwise).")
             .RequireRoles(EvidenceEndpoints.Readers, PoliceOwnAgency)
             .WithQuery(linkLifetime)
             .Produces<EvidenceManifestDocument>(StatusCodes.Status200OK, "application/json")
