@@ -93,8 +93,9 @@ public sealed class BuildEvidenceManifestHandler(
         using var activity = telemetry.StartActivity("evidence.manifest");
         activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, command.Hold.Id);
         using var writer = new StreamingManifestWriter(output);
+        // Buffered until the first page is audited: a failure before then (storage down) is still an error response,
+        // not a broken download.
         writer.Begin(EvidenceDocument.Head(command.Hold, manifest.GeneratedAt, command.Actor));
-        await writer.FlushAsync(cancellationToken);
 
         var pages = 0;
         string? token = null;

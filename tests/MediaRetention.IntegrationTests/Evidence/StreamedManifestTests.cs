@@ -78,6 +78,23 @@ public sealed class StreamedManifestTests(AzuriteFixture azurite)
         Assert.DoesNotContain(entries, e => e.Action == AuditActions.EvidenceManifestIssued);
     }
 
+    [Fact]
+    public async Task A_failure_before_the_first_page_is_sent_is_an_error_response_not_a_download()
+    {
+        var storage = AzuriteFixture.UniqueStorageOptions();
+        await using var runner = await RunnerHost.StartAsync(azurite.ConnectionString, storage, PagesOfTwo,
+            configure: b => b.Services.DecorateLinkIssuer(inner => new FailingAfter(inner, links: 0)));
+        var holdId = await HoldOverFiveClipsAsync(runner, storage);
+        using var police = runner.ClientFor(TestKeys.Police);
+
+        using var response = await police.GetAsync($"/api/holds/{holdId}/evidence/manifest");
+
+        Assert.True((int)response.StatusCode >= 500, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.Null(response.Content.Headers.ContentDisposition);
+        var entries = await HoldAuditAsync(runner, holdId);
+        Assert.DoesNotContain(entries, e => e.Action is AuditActions.EvidenceLinksIssued or AuditActions.EvidenceManifestIssued);
+    }
+
     private async Task<string> HoldOverFiveClipsAsync(RunnerHost runner, Core.Storage.MediaStorageOptions storage)
     {
         var cctv = azurite.BlobService.GetBlobContainerClient(storage.CctvContainer);
