@@ -27,7 +27,7 @@ internal static class SweepOverheadBenchmark
         var sizes = new[] { args.Int("small", 100_000), args.Int("large", 1_000_000) };
         var holds = args.Int("holds", 10_000);
         Console.WriteLine($"sweep overhead benchmark on in-memory fakes: {holds:N0} holds ({holds / 2:N0} active; every 100th medium is on a site an active hold covers), " +
-                          $"{Environment.ProcessorCount} cores, every medium expired (recorded 40 days ago)");
+                          $"{Environment.ProcessorCount} cores, every medium expired (recorded 60 to 48 days ago, one a second)");
         var results = new List<(int Media, double PeakMiB)>();
         var failed = false;
         foreach (var size in sizes)
@@ -141,7 +141,7 @@ internal static class SweepOverheadBenchmark
     private sealed class ExpiredMedia(int count, int activeHoldSites) : IMediaBlobStore, IMediaIndex
     {
         private const string Container = "cctv";
-        public static readonly DateTimeOffset Recorded = new(DateTimeOffset.UtcNow.AddDays(-40).UtcDateTime.Date, TimeSpan.Zero);
+        public static readonly DateTimeOffset Recorded = new(DateTimeOffset.UtcNow.AddDays(-60).UtcDateTime.Date, TimeSpan.Zero);
         private long deleted;
         private long removed;
         private long peakLiveHeap;
