@@ -5,7 +5,7 @@ using Azure.Storage.Blobs;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Storage;
 using MediaRetention.Runner;
-using MediaRetention.Runner.Ingest;
+using MediaRetention.Core.Ingest;
 using MediaRetention.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -59,14 +59,14 @@ internal static class IngestBenchmark
         });
         await app.Services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(default);
         var uncounted = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(storage.CctvContainer);
-        var scanner = ActivatorUtilities.CreateInstance<BlobScanIngestService>(app.Services);
+        var scanner = ActivatorUtilities.CreateInstance<IngestScanner>(app.Services);
 
         var first = await UploadAsync(uncounted, 0, count, size, parallel);
         var megabytes = (double)count * size / (1024 * 1024);
         var baseline = await TimeAsync(() => RawReadHashAndWriteAsync(azurite.ConnectionString, storage.CctvContainer, first, parallel));
 
         requests.Reset();
-        var ingest = await TimeAsync(() => scanner.ScanOnceAsync(checkpoint: null, default));
+        var ingest = await TimeAsync(() => scanner.ScanAllAsync(default));
         var indexed = await CountIndexedAsync(app.Services, storage.MediaTable);
         Console.WriteLine($"{label}: {count} x {size / 1024.0:0.#} KiB ({megabytes:0.#} MB), indexed {indexed}/{count}; store: {count} blobs, {await CountRowsAsync(azurite, storage.MediaTable)} media rows, 0 holds");
         Console.WriteLine($"  runner ingest : {count / ingest.TotalSeconds,8:0.0} clips/s {megabytes / ingest.TotalSeconds,8:0.0} MB/s ({ingest.TotalSeconds:0.00} s)");
@@ -84,7 +84,7 @@ internal static class IngestBenchmark
             await CreateHoldsAsync(app.Services.GetRequiredService<IHoldStore>(), holds);
             var second = await UploadAsync(uncounted, count, count, size, parallel);
             requests.Reset();
-            var withHolds = await TimeAsync(() => scanner.ScanOnceAsync(checkpoint: null, default));
+            var withHolds = await TimeAsync(() => scanner.ScanAllAsync(default));
             indexed = await CountIndexedAsync(app.Services, storage.MediaTable);
             Console.WriteLine($"{label} with {holds:N0} holds ({holds / 2:N0} active, {holds - holds / 2:N0} released): {second.Count} more; store: {2 * count} blobs, " +
                               $"{await CountRowsAsync(azurite, storage.MediaTable)} media rows, {holds:N0} holds");

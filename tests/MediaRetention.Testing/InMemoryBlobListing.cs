@@ -205,8 +205,9 @@ public sealed class InMemoryBlobListing : IMediaBlobListing
         return lo;
     }
 
+    // Fresh strings, as a listing response's deserialiser makes: what a caller keeps of them is its own memory.
     private static BlobSnapshot Snapshot(string container, Entry entry) =>
-        new(container, entry.Name, entry.ETag, 1, entry.LastModified, "video/mp4", NoMetadata) { HoldMarked = entry.Marked };
+        new(container, new string(entry.Name), new string(entry.ETag), 1, entry.LastModified, "video/mp4", NoMetadata) { HoldMarked = entry.Marked };
 
     private readonly record struct Entry(string Name, string ETag, DateTimeOffset LastModified, bool Marked);
 }

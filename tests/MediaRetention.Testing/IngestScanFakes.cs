@@ -32,13 +32,22 @@ public sealed class RecordingBlobIngestor : IBlobIngestor
 {
     private readonly ConcurrentQueue<IngestBlobCommand> handled = new();
 
+    private int count;
+
     public Func<string, bool> FailOn { get; set; } = _ => false;
+
+    /// <summary>Whether to keep each command (off: count only, for benchmarks handing it millions).</summary>
+    public bool Keep { get; set; } = true;
 
     public IReadOnlyList<IngestBlobCommand> Handled => handled.ToList();
 
-    public int Count => handled.Count;
+    public int Count => Volatile.Read(ref count);
 
-    public void Clear() => handled.Clear();
+    public void Clear()
+    {
+        handled.Clear();
+        Interlocked.Exchange(ref count, 0);
+    }
 
     public Task<IngestResult> HandleAsync(IngestBlobCommand command, CancellationToken cancellationToken)
     {
@@ -47,7 +56,12 @@ public sealed class RecordingBlobIngestor : IBlobIngestor
             throw new InvalidOperationException("ingest failed (test)");
         }
 
-        handled.Enqueue(command);
+        if (Keep)
+        {
+            handled.Enqueue(command);
+        }
+
+        Interlocked.Increment(ref count);
         return Task.FromResult(new IngestResult(IngestOutcome.Indexed));
     }
 }
