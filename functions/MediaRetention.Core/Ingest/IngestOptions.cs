@@ -56,11 +56,12 @@ public sealed class IngestOptions
     public TimeSpan FullScanInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Blob versions the runner remembers as indexed (about 200 bytes each), so a blob listed again in an overlap window
-    /// costs no storage request. Bounded: the least recently seen are forgotten (forgetting only costs one index read).
+    /// Blob versions the runner remembers as indexed (about 330 bytes each), so a blob listed again in an overlap window
+    /// costs no storage request. Bounded: the least recently seen are forgotten (forgetting only costs one index read);
+    /// enough for cameras × clips per <see cref="ScanOverlap"/> (100 cameras with a clip a minute: about 1,100).
     /// </summary>
     [Range(0, 5_000_000)]
-    public int ScanCacheSize { get; set; } = 100_000;
+    public int ScanCacheSize { get; set; } = 20_000;
 }
 
 /// <summary>Checks what data annotations cannot: the recording-time floor is storable.</summary>

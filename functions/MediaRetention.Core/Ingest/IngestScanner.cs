@@ -47,8 +47,8 @@ public sealed class IngestScanner(
     /// <summary>Margin for the difference between this host's clock and the storage service's Last-Modified clock.</summary>
     public static readonly TimeSpan ClockSkewMargin = TimeSpan.FromMinutes(5);
 
-    // Prefix listings in flight at once: enough to hide a request's latency behind the others.
-    private const int ListingParallelism = 4;
+    // Listings in flight at once: a poll's latency is about (sites + cameras) / this many round trips.
+    private const int ListingParallelism = 8;
 
     // Blobs waiting for ingest: bounds memory when a listing returns far more than ingest keeps up with (a first scan).
     private const int QueueCapacity = 1024;
@@ -271,19 +271,25 @@ public sealed class IngestScanner(
         for (var d = 0; d < depth; d++)
         {
             var next = new List<string>();
-            foreach (var prefix in level)
-            {
-                await foreach (var page in listing.ListLevelAsync(container, prefix, cancellationToken))
+            await Parallel.ForEachAsync(level,
+                new ParallelOptions { MaxDegreeOfParallelism = ListingParallelism, CancellationToken = cancellationToken },
+                async (prefix, ct) =>
                 {
-                    pass.Page(page.Blobs.Count);
-                    next.AddRange(page.Prefixes);
-                    foreach (var blob in page.Blobs)
+                    await foreach (var page in listing.ListLevelAsync(container, prefix, ct))
                     {
-                        await OfferAsync(queue, new Work(blob, null), pass, cancellationToken);
-                    }
-                }
-            }
+                        pass.Page(page.Blobs.Count);
+                        lock (next)
+                        {
+                            next.AddRange(page.Prefixes);
+                        }
 
+                        foreach (var blob in page.Blobs)
+                        {
+                            await OfferAsync(queue, new Work(blob, null), pass, ct);
+                        }
+                    }
+                });
+            next.Sort(StringComparer.Ordinal);
             level = next;
         }
 
