@@ -45,7 +45,7 @@ public sealed class IngestOptions
     /// still found by the next poll. Later ones are found by the full scan (<see cref="FullScanInterval"/>).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
-    public TimeSpan ScanOverlap { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan ScanOverlap { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// How often the runner also lists the media containers in full, as a safety net for what the prefix listings cannot
@@ -58,7 +58,7 @@ public sealed class IngestOptions
     /// <summary>
     /// Blob versions the runner remembers as indexed (about 330 bytes each), so a blob listed again in an overlap window
     /// costs no storage request. Bounded: the least recently seen are forgotten (forgetting only costs one index read);
-    /// enough for cameras × clips per <see cref="ScanOverlap"/> (100 cameras with a clip a minute: about 1,100).
+    /// enough for cameras × clips per <see cref="ScanOverlap"/> (100 cameras with a clip a minute: about 6,100).
     /// </summary>
     [Range(0, 5_000_000)]
     public int ScanCacheSize { get; set; } = 20_000;

@@ -37,7 +37,9 @@ public sealed class BlobScanIngestService(
         {
             try
             {
-                await scanner.SaveAsync(CancellationToken.None);
+                // Bounded: a storage that is gone must not hold up shutdown for a hint.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await scanner.SaveAsync(timeout.Token);
             }
             catch (Exception e)
             {

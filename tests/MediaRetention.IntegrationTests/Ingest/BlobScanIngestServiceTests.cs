@@ -46,7 +46,11 @@ public sealed class BlobScanIngestServiceTests(AzuriteFixture azurite)
     public async Task Prefix_listings_from_a_checkpoint_find_a_new_clip_a_new_camera_and_a_late_clip_on_Azurite()
     {
         var storage = AzuriteFixture.UniqueStorageOptions();
-        var settings = new Dictionary<string, string?> { ["Ingest:PollInterval"] = "00:01:00" }; // scans driven by the test
+        var settings = new Dictionary<string, string?>
+        {
+            ["Ingest:PollInterval"] = "00:01:00", // scans driven by the test
+            ["Ingest:ScanOverlap"] = "00:10:00",
+        };
         await using var runner = await RunnerHost.StartAsync(azurite.ConnectionString, storage, settings);
         var cctv = azurite.BlobService.GetBlobContainerClient(storage.CctvContainer);
         var calls = azurite.BlobService.GetBlobContainerClient(storage.CallsContainer);

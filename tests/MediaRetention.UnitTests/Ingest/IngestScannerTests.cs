@@ -17,8 +17,10 @@ public sealed class IngestScannerTests
     private readonly FakeTimeProvider time = new(Now);
     private readonly MediaStorageOptions storage = new();
 
+    // A 10-minute overlap (the default is an hour) keeps the windows these tests count small.
     private IngestScanner Scanner(IngestOptions? options = null) =>
-        new(ingest, listing, store, Options.Create(storage), Options.Create(options ?? new IngestOptions()), time, NullLogger<IngestScanner>.Instance);
+        new(ingest, listing, store, Options.Create(storage), Options.Create(options ?? new IngestOptions { ScanOverlap = TimeSpan.FromMinutes(10) }),
+            time, NullLogger<IngestScanner>.Instance);
 
     private static string Clip(string site, string camera, DateTimeOffset at) => $"{site}/{camera}/{UploadContract.FormatTimestamp(at)}.mp4";
 
@@ -239,7 +241,7 @@ public sealed class IngestScannerTests
     public async Task Memory_is_bounded_however_many_blobs_are_stored()
     {
         Store(300, ("s1", "c1"), ("s1", "c2"), ("s2", "c1"), ("s3", "c1"));
-        var scanner = Scanner(new IngestOptions { ScanCacheSize = 100 });
+        var scanner = Scanner(new IngestOptions { ScanCacheSize = 100, ScanOverlap = TimeSpan.FromMinutes(10) });
         await scanner.ScanNewAsync(default);
         await scanner.ScanNewAsync(default);
 
