@@ -79,6 +79,7 @@ public static class OperationKinds
     public const string RetentionSweep = "retention.sweep";
     public const string EvidenceVerify = "evidence.verify";
     public const string AuditVerify = "audit.verify";
+    public const string LookupRowsBackfill = "media.lookup-rows-backfill";
 }
 
 public static class OperationStatuses
