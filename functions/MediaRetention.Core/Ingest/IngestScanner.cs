@@ -55,6 +55,9 @@ public sealed class IngestScanner(
 
     private readonly Lock gate = new();
     private readonly Dictionary<(string Container, string Prefix), DateTimeOffset> resumeAt = new();
+
+    // Blobs queued or being ingested by either scan: the other scan leaves them alone rather than race the same ingest.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Container, string Name), byte> inFlight = new();
     private DateTimeOffset? indexedBefore;
     private DateTimeOffset? lastFullScanStartedAt;
     private bool loaded;
@@ -201,7 +204,7 @@ public sealed class IngestScanner(
                 }
             }
 
-            if (sawEverything && pass.FailedCount == 0)
+            if (sawEverything && pass.NotDoneCount == 0)
             {
                 // Every blob was listed and indexed: this was a full scan too.
                 indexedBefore = startedAt - ClockSkewMargin;
@@ -310,7 +313,18 @@ public sealed class IngestScanner(
         finally
         {
             queue.Writer.TryComplete();
-            await Task.WhenAll(workers);
+            try
+            {
+                await Task.WhenAll(workers);
+            }
+            finally
+            {
+                // Left in the queue by a cancellation: no longer in flight.
+                while (queue.Reader.TryRead(out var left))
+                {
+                    inFlight.TryRemove((left.Blob.Container, left.Blob.Name), out _);
+                }
+            }
         }
     }
 
@@ -333,6 +347,10 @@ public sealed class IngestScanner(
                 pass.Failed(blob);
                 work.Prefix?.Failed(TimeOfName(work.Prefix.Prefix, blob.Name));
             }
+            finally
+            {
+                inFlight.TryRemove((blob.Container, blob.Name), out _);
+            }
         }
     }
 
@@ -345,9 +363,34 @@ public sealed class IngestScanner(
             before = indexedBefore;
         }
 
-        return blob.LastModified < before || Seen.Contains(blob.Container, blob.Name, blob.ETag)
-            ? ValueTask.CompletedTask
-            : queue.WriteAsync(work, cancellationToken);
+        if (blob.LastModified < before || Seen.Contains(blob.Container, blob.Name, blob.ETag))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (!inFlight.TryAdd((blob.Container, blob.Name), 0))
+        {
+            // The other scan is ingesting it; until that is known to succeed, this scan counts it as not done, so
+            // neither its checkpoint nor its IndexedBefore passes it.
+            pass.Deferred(blob);
+            work.Prefix?.Failed(TimeOfName(work.Prefix.Prefix, blob.Name));
+            return ValueTask.CompletedTask;
+        }
+
+        return WriteAsync(queue, work, cancellationToken);
+    }
+
+    private async ValueTask WriteAsync(ChannelWriter<Work> queue, Work work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.WriteAsync(work, cancellationToken);
+        }
+        catch
+        {
+            inFlight.TryRemove((work.Blob.Container, work.Blob.Name), out _);
+            throw;
+        }
     }
 
     private DateTimeOffset? ResumeAtOf(string container, string prefix)
@@ -377,16 +420,18 @@ public sealed class IngestScanner(
         private int requests;
         private int handled;
         private int failed;
+        private int deferred;
 
         public DateTimeOffset? OldestFailedModified { get; private set; }
 
-        public int FailedCount
+        /// <summary>Blobs not known done: failed, or left to the other scan.</summary>
+        public int NotDoneCount
         {
             get
             {
                 lock (gate)
                 {
-                    return failed;
+                    return failed + deferred;
                 }
             }
         }
@@ -413,6 +458,16 @@ public sealed class IngestScanner(
             lock (gate)
             {
                 failed++;
+                OldestFailedModified = OldestFailedModified is { } oldest && oldest < blob.LastModified ? oldest : blob.LastModified;
+            }
+        }
+
+        /// <summary>Left to the other scan, which was ingesting it: not known done, like a failure, but no error.</summary>
+        public void Deferred(BlobSnapshot blob)
+        {
+            lock (gate)
+            {
+                deferred++;
                 OldestFailedModified = OldestFailedModified is { } oldest && oldest < blob.LastModified ? oldest : blob.LastModified;
             }
         }
