@@ -1,5 +1,6 @@
 using MediaRetention.Api;
 using MediaRetention.Core.Hosting;
+using MediaRetention.Core.Ingest;
 using MediaRetention.Runner.Audit;
 using MediaRetention.Runner.Health;
 using MediaRetention.Runner.Ingest;
@@ -43,7 +44,8 @@ public static class RunnerApp
         builder.Services.AddApiDocument();
         builder.AddRunnerTelemetry();
         builder.Services.AddHostedService<StorageProvisioningService>();
-        builder.Services.AddSingleton<IngestCheckpointStore>();
+        builder.Services.AddSingleton<IIngestScanStateStore, BlobIngestScanStateStore>();
+        builder.Services.AddSingleton<IngestScanner>();
         builder.Services.AddHostedService<BlobScanIngestService>();
         builder.Services.AddHostedService<RetentionTimerService>();
         builder.Services.AddSingleton<LocalOperationDispatcher>();

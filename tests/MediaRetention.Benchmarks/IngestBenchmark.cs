@@ -3,9 +3,9 @@ using System.Diagnostics;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using MediaRetention.Core.Holds;
+using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Storage;
 using MediaRetention.Runner;
-using MediaRetention.Runner.Ingest;
 using MediaRetention.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -61,12 +61,12 @@ internal static class IngestBenchmark
         });
         await app.Services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(default);
         var uncounted = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(storage.CctvContainer);
-        var scanner = ActivatorUtilities.CreateInstance<BlobScanIngestService>(app.Services);
+        var scanner = ActivatorUtilities.CreateInstance<IngestScanner>(app.Services);
 
         // Warm-up (JIT, connection pools, Azurite's first writes), not counted: both paths once on a few blobs.
         var warm = await UploadAsync(uncounted, 0, Math.Min(count, 20), size, parallel);
         await RawReadHashAndWriteAsync(azurite.ConnectionString, storage.CctvContainer, warm, parallel);
-        await scanner.ScanOnceAsync(checkpoint: null, default);
+        await scanner.ScanAllAsync(default);
         var offset = warm.Count;
 
         // Rounds on fresh blobs, the two paths in alternating order, so neither always pays (or profits from) going
@@ -86,7 +86,7 @@ internal static class IngestBenchmark
                 raw = await TimeAsync(() => RawReadHashAndWriteAsync(azurite.ConnectionString, storage.CctvContainer, names, parallel));
             }
 
-            var ingest = await TimeAsync(() => scanner.ScanOnceAsync(checkpoint: null, default));
+            var ingest = await TimeAsync(() => scanner.ScanAllAsync(default));
             if (round % 2 == 0)
             {
                 raw = await TimeAsync(() => RawReadHashAndWriteAsync(azurite.ConnectionString, storage.CctvContainer, names, parallel));
@@ -118,7 +118,7 @@ internal static class IngestBenchmark
             await CreateHoldsAsync(app.Services.GetRequiredService<IHoldStore>(), holds);
             var second = await UploadAsync(uncounted, offset, count, size, parallel);
             requests.Reset();
-            var withHolds = await TimeAsync(() => scanner.ScanOnceAsync(checkpoint: null, default));
+            var withHolds = await TimeAsync(() => scanner.ScanAllAsync(default));
             indexed = await CountIndexedAsync(app.Services, storage.MediaTable);
             Console.WriteLine($"{label} with {holds:N0} holds ({holds / 2:N0} active, {holds - holds / 2:N0} released): {second.Count} more; store after: {offset + count} blobs, " +
                               $"{await CountRowsAsync(azurite, storage.MediaTable)} media rows, {holds:N0} holds");

@@ -51,6 +51,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<BlobCorsRules>();
         services.AddMediaRetentionPhones(configuration);
         services.TryAddSingleton<IngestBlobHandler>();
+        services.TryAddSingleton<IBlobIngestor>(sp => sp.GetRequiredService<IngestBlobHandler>());
+        services.TryAddSingleton<IMediaBlobListing, AzureMediaBlobStore>();
         services.AddMediaRetentionAudit(configuration);
 
         services.AddOptions<HoldOptions>().Bind(configuration.GetSection(HoldOptions.SectionName))

@@ -27,6 +27,12 @@ public sealed record IngestBlobCommand(string Container, string BlobName, string
         new(blob.Container, blob.Name, blob.ETag) { Unmarked = blob.HoldMarked == false };
 }
 
+/// <summary>Indexes one blob; what the runner's scan hands each listed blob to (<see cref="IngestBlobHandler"/>).</summary>
+public interface IBlobIngestor
+{
+    Task<IngestResult> HandleAsync(IngestBlobCommand command, CancellationToken cancellationToken);
+}
+
 public enum IngestOutcome
 {
     /// <summary>Indexed (or re-indexed) as following the contract.</summary>
@@ -64,7 +70,7 @@ public sealed class IngestBlobHandler(
     MediaRetentionTelemetry telemetry,
     RetentionPolicy? retention = null,
     PhoneNumberParser? phoneParser = null,
-    IPhoneHashing? phoneHashing = null)
+    IPhoneHashing? phoneHashing = null) : IBlobIngestor
 {
     private readonly PhoneNumberParser phones = phoneParser ?? new PhoneNumberParser(Microsoft.Extensions.Options.Options.Create(new PhoneOptions()));
     private readonly IPhoneHashing hashing = phoneHashing ?? new FixedPhoneHashing(new PhoneHasher(PhoneHashKeyRing.Development));

@@ -38,6 +38,30 @@ public sealed class IngestOptions
     /// <summary>Blobs hashed at once by the runner's ingest loop.</summary>
     [Range(1, 64)]
     public int MaxParallelism { get; set; } = 8;
+
+    /// <summary>
+    /// The runner lists each site/camera (CCTV) or phone-system (calls) prefix from its checkpoint, the latest recording
+    /// time seen there, minus this overlap: a clip uploaded up to this much later than a newer one of the same camera is
+    /// still found by the next poll. Later ones are found by the full scan (<see cref="FullScanInterval"/>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ScanOverlap { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often the runner also lists the media containers in full, as a safety net for what the prefix listings cannot
+    /// see (an upload named long before its camera's newest, a name outside the contract). 0: every poll (the listing of
+    /// every blob every poll that the prefix scan replaces).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan FullScanInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Blob versions the runner remembers as indexed (about 330 bytes each), so a blob listed again in an overlap window
+    /// costs no storage request. Bounded: the least recently seen are forgotten (forgetting only costs one index read);
+    /// enough for cameras × clips per <see cref="ScanOverlap"/> (100 cameras with a clip a minute: about 6,100).
+    /// </summary>
+    [Range(0, 5_000_000)]
+    public int ScanCacheSize { get; set; } = 20_000;
 }
 
 /// <summary>Checks what data annotations cannot: the recording-time floor is storable.</summary>

@@ -8,7 +8,7 @@ namespace MediaRetention.Core.Storage;
 /// <see cref="IMediaBlobStore"/> over Azure Blob Storage (or Azurite). Every blob is addressed by its exact stored
 /// name through <see cref="MediaBlobClients"/>, whatever the SDK would make of it.
 /// </summary>
-public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditionSupport deleteConditions) : IMediaBlobStore
+public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditionSupport deleteConditions) : IMediaBlobStore, IMediaBlobListing
 {
     public async Task<BlobSnapshot?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken)
     {
@@ -93,14 +93,91 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
 
                 var blobs = pages.Current.Values
                     .Where(item => !item.Deleted && item.Snapshot is null)
-                    .Select(item => new BlobSnapshot(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
-                        item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue,
-                        item.Properties.ContentType, CaseInsensitive(item.Metadata))
-                    {
-                        HoldMarked = item.Tags?.ContainsKey(Holds.IBlobHoldMarks.TagName) == true,
-                    })
+                    .Select(item => Snapshot(container, item))
                     .ToList();
                 yield return new BlobListPage(blobs, string.IsNullOrEmpty(pages.Current.ContinuationToken) ? null : pages.Current.ContinuationToken);
+            }
+        }
+        finally
+        {
+            await pages.DisposeAsync();
+        }
+    }
+
+    public async IAsyncEnumerable<BlobListPage> ListFromAsync(
+        string container, string prefix, string? startFrom, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var client = clients.Service.GetBlobContainerClient(container);
+        var options = new GetBlobsOptions
+        {
+            Traits = BlobTraits.Metadata | BlobTraits.Tags,
+            Prefix = prefix.Length == 0 ? null : prefix,
+            StartFrom = startFrom,
+        };
+        var pages = client.GetBlobsAsync(options, cancellationToken).AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await pages.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    yield break;
+                }
+
+                // startFrom is honoured by the service; a name before it is dropped here too, so a service that
+                // ignored it would cost more requests but never change what the caller sees.
+                var blobs = pages.Current.Values
+                    .Where(item => !item.Deleted && item.Snapshot is null && (startFrom is null || string.CompareOrdinal(item.Name, startFrom) >= 0))
+                    .Select(item => Snapshot(container, item))
+                    .ToList();
+                yield return new BlobListPage(blobs, string.IsNullOrEmpty(pages.Current.ContinuationToken) ? null : pages.Current.ContinuationToken);
+            }
+        }
+        finally
+        {
+            await pages.DisposeAsync();
+        }
+    }
+
+    public async IAsyncEnumerable<BlobLevelPage> ListLevelAsync(
+        string container, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var client = clients.Service.GetBlobContainerClient(container);
+        var options = new GetBlobsByHierarchyOptions
+        {
+            Traits = BlobTraits.Metadata | BlobTraits.Tags,
+            Delimiter = "/",
+            Prefix = prefix.Length == 0 ? null : prefix,
+        };
+        var pages = client.GetBlobsByHierarchyAsync(options, cancellationToken).AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await pages.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    yield break;
+                }
+
+                var items = pages.Current.Values;
+                var prefixes = items.Where(i => i.IsPrefix).Select(i => i.Prefix).ToList();
+                var blobs = items.Where(i => i.IsBlob && !i.Blob.Deleted && i.Blob.Snapshot is null)
+                    .Select(i => Snapshot(container, i.Blob)).ToList();
+                yield return new BlobLevelPage(prefixes, blobs);
             }
         }
         finally
@@ -147,6 +224,14 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
             return BlobDeleteOutcome.ConditionFailed;
         }
     }
+
+    private static BlobSnapshot Snapshot(string container, BlobItem item) =>
+        new(container, item.Name, Quoted(item.Properties.ETag?.ToString() ?? ""),
+            item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue,
+            item.Properties.ContentType, CaseInsensitive(item.Metadata))
+        {
+            HoldMarked = item.Tags?.ContainsKey(Holds.IBlobHoldMarks.TagName) == true,
+        };
 
     /// <summary>
     /// One form for every ETag: the service quotes it in headers but not in listings, and a version must compare

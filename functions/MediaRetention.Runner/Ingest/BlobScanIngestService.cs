@@ -1,45 +1,82 @@
-using System.Collections.Concurrent;
 using MediaRetention.Core.Ingest;
-using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Runner.Ingest;
 
 /// <summary>
-/// The runner's stand-in for the blob trigger: lists the media containers every poll interval and hands every
-/// new or changed blob to <see cref="IngestBlobHandler"/>. The handler is idempotent, so several runners
-/// scanning one account, or a blob seen twice, index every blob correctly.
+/// The runner's stand-in for the blob trigger: every poll interval <see cref="IngestScanner.ScanNewAsync"/> finds
+/// what is new under each camera and phone-system prefix; beside it, a full scan runs every
+/// <see cref="IngestOptions.FullScanInterval"/> as the safety net, so a long full listing never delays detection.
+/// The handler is idempotent, so several runners scanning one account, or a blob seen twice, index every blob correctly.
 /// </summary>
 public sealed class BlobScanIngestService(
-    IngestBlobHandler handler,
-    IMediaBlobStore blobs,
-    IngestCheckpointStore checkpoints,
-    IOptions<MediaStorageOptions> storageOptions,
+    IngestScanner scanner,
     IOptions<IngestOptions> ingestOptions,
     TimeProvider time,
     ILogger<BlobScanIngestService> logger) : BackgroundService
 {
-    // Margin for the difference between this host's clock and the storage service's Last-Modified clock.
-    private static readonly TimeSpan ClockSkewMargin = TimeSpan.FromMinutes(5);
+    // Checkpoints are hints: saving them at most this often bounds the writes, and a restart that lost the last
+    // ones only lists a little more.
+    private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(30);
 
-    // Blob name → the ETag this runner saw indexed. Only a cache: the index is the truth.
-    private readonly ConcurrentDictionary<(string Container, string Name), string> known = new();
+    private readonly TaskCompletionSource firstScan = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock saveGate = new();
+    private DateTimeOffset lastSaved = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var checkpoint = await checkpoints.ReadAsync(stoppingToken);
-        logger.LogInformation("Ingest scan started; checkpoint {Checkpoint}", checkpoint?.ToString("O") ?? "none");
+        logger.LogInformation("Ingest scan started: every {Interval}, overlap {Overlap}, full scan every {FullScanInterval}",
+            ingestOptions.Value.PollInterval, ingestOptions.Value.ScanOverlap, ingestOptions.Value.FullScanInterval);
+        try
+        {
+            await Task.WhenAll(
+                LoopAsync("Ingest scan", async ct => { await scanner.ScanNewAsync(ct); firstScan.TrySetResult(); }, stoppingToken),
+                FullScansAsync(stoppingToken));
+        }
+        finally
+        {
+            try
+            {
+                // Bounded: a storage that is gone must not hold up shutdown for a hint.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await scanner.SaveAsync(timeout.Token);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not save the ingest checkpoints on stop; the next start lists a little more");
+            }
+        }
+    }
 
+    private async Task FullScansAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // The first scan of an empty state lists everything already; the safety net starts after it.
+            await firstScan.Task.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        await LoopAsync("Ingest full scan", async ct =>
+        {
+            if (scanner.FullScanDue)
+            {
+                await scanner.ScanAllAsync(ct);
+            }
+        }, stoppingToken);
+    }
+
+    private async Task LoopAsync(string what, Func<CancellationToken, Task> scan, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var (next, _) = await ScanOnceAsync(checkpoint, stoppingToken);
-                if (next > (checkpoint ?? DateTimeOffset.MinValue))
-                {
-                    await checkpoints.WriteAsync(next, stoppingToken);
-                    checkpoint = next;
-                }
+                await scan(stoppingToken);
+                await SaveIfDueAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -48,7 +85,7 @@ public sealed class BlobScanIngestService(
             catch (Exception e)
             {
                 // Storage unreachable or similar: keep the loop alive and try again next interval.
-                logger.LogError(e, "Ingest scan failed; retrying in {Interval}", ingestOptions.Value.PollInterval);
+                logger.LogError(e, "{What} failed; retrying in {Interval}", what, ingestOptions.Value.PollInterval);
             }
 
             try
@@ -62,60 +99,19 @@ public sealed class BlobScanIngestService(
         }
     }
 
-    /// <summary>One pass over every media container. Returns the new checkpoint and how many blobs it handed to ingest.</summary>
-    internal async Task<(DateTimeOffset Checkpoint, int Handled)> ScanOnceAsync(DateTimeOffset? checkpoint, CancellationToken cancellationToken)
+    private async Task SaveIfDueAsync(CancellationToken cancellationToken)
     {
-        var scanStarted = time.GetUtcNow();
-        var oldestFailure = DateTimeOffset.MaxValue;
-        var seen = new HashSet<(string, string)>();
-        var work = new List<BlobSnapshot>();
-
-        foreach (var container in storageOptions.Value.MediaContainers)
+        var now = time.GetUtcNow();
+        lock (saveGate)
         {
-            await foreach (var blob in blobs.ListAsync(container, cancellationToken))
+            if (now - lastSaved < SaveInterval)
             {
-                var key = (blob.Container, MediaRetention.Core.Media.NameMasking.BlobName(blob.Name));
-                seen.Add(key);
-                if (known.TryGetValue(key, out var etag) && etag == blob.ETag)
-                {
-                    continue;
-                }
-
-                if (!known.ContainsKey(key) && blob.LastModified < checkpoint)
-                {
-                    known[key] = blob.ETag; // indexed before the checkpoint, by this or another runner
-                    continue;
-                }
-
-                work.Add(blob);
+                return;
             }
+
+            lastSaved = now;
         }
 
-        await Parallel.ForEachAsync(work,
-            new ParallelOptions { MaxDegreeOfParallelism = ingestOptions.Value.MaxParallelism, CancellationToken = cancellationToken },
-            async (blob, ct) =>
-            {
-                try
-                {
-                    var result = await handler.HandleAsync(IngestBlobCommand.Listed(blob), ct);
-                    known[(blob.Container, blob.Name)] = result.Record?.ETag ?? blob.ETag;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError(e, "Could not index {Container}/{BlobName}; it is retried next scan", blob.Container, blob.Name);
-                    lock (seen)
-                    {
-                        oldestFailure = blob.LastModified < oldestFailure ? blob.LastModified : oldestFailure;
-                    }
-                }
-            });
-
-        foreach (var key in known.Keys.Where(k => !seen.Contains(k)))
-        {
-            known.TryRemove(key, out _);
-        }
-
-        var next = scanStarted - ClockSkewMargin;
-        return (oldestFailure < next ? oldestFailure : next, work.Count);
+        await scanner.SaveAsync(cancellationToken);
     }
 }

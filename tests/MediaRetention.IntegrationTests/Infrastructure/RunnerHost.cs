@@ -58,6 +58,11 @@ public sealed class RunnerHost : IAsyncDisposable
             $"--AuditTable={storage.AuditTable}",
             $"--SubjectRequestsTable={storage.SubjectRequestsTable}",
             "--Ingest:PollInterval=00:00:00.250",
+            // Tests upload clips named at any past time in any order (each step further back, 40 days back); the product
+            // finds a clip named more than Ingest:ScanOverlap before its camera's newest by the full scan, hourly by
+            // default, which a test cannot wait for: here the full scan runs every poll beside the prefix scans. The
+            // prefix scan's own tests (BlobScanIngestServiceTests) drive a scanner of their own.
+            "--Ingest:FullScanInterval=00:00:00",
             "--Logging:LogLevel:Default=Warning",
             "--Retention:TimerEnabled=false",
             // Anchors only where a test asks for them (a sweep, or the handler): never on a clock tick mid-test.
