@@ -56,6 +56,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IHoldStore, TableHoldStore>();
         services.TryAddSingleton<IBlobHoldMarks, AzureBlobHoldMarks>();
         services.TryAddSingleton<HoldCoverage>();
+        services.TryAddSingleton<IHoldMarkingStore, TableHoldMarkingStore>();
+        services.TryAddSingleton<HoldMarker>();
         services.TryAddSingleton<PlaceHoldHandler>();
         services.TryAddSingleton<ReleaseHoldHandler>();
         services.TryAddSingleton<ReviewHoldHandler>();
@@ -85,6 +87,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, SweepOperationWork>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyEvidenceOperationWork>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyAuditOperationWork>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, MarkHoldMediaOperationWork>());
 
         services.AddMediaRetentionEvidenceLinks();
         services.AddMediaRetentionEvidenceSigning(configuration);
