@@ -16,6 +16,7 @@ public sealed class BenchmarkSmokeTests
     [Theory]
     [InlineData("sweep-requests", "--media 40 --expired 10 --fake-small 2000 --fake-large 6000")]
     [InlineData("audit-verify", "--small 300 --large 1200 --newest 100")]
+    [InlineData("place-hold", "--media 60 --inline 10 --latency-ms 0")]
     public async Task A_benchmark_mode_runs_to_its_end_at_tiny_sizes(string mode, string options)
     {
         var dll = Path.Combine(RepositoryRoot.Path, "tests/MediaRetention.Benchmarks/bin/Release/net10.0/MediaRetention.Benchmarks.dll");
