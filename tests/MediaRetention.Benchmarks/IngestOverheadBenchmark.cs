@@ -159,13 +159,13 @@ internal static class IngestOverheadBenchmark
     /// Holds on sites site-0… (active) and site-5000… (released): with 1,000 sites in use, 10,000 holds cover every
     /// site's clips, so every medium is also marked held (the marker's worst case).
     /// </summary>
-    private sealed class FakeHoldStore(int count) : IHoldStore
+    internal sealed class FakeHoldStore(int count, DateTimeOffset? from = null) : IHoldStore
     {
         private readonly List<Hold> holds = Enumerable.Range(0, count).Select(i => new Hold
         {
             Id = Guid.CreateVersion7(Start.AddSeconds(i)).ToString("N"), CaseNumber = "C-" + i, Reason = "bench", RequestedBy = new RequestedBy("pd", "o"),
             Agency = "pd", PlacedBy = "bench", PlacedAt = Start, Status = i % 2 == 0 ? HoldStatus.Active : HoldStatus.Released,
-            Scope = new HoldScope { Type = HoldScope.CctvType, Site = "site-" + (i % 2 == 0 ? i / 2 : 5000 + i), From = Start, To = Start.AddDays(400) },
+            Scope = new HoldScope { Type = HoldScope.CctvType, Site = "site-" + (i % 2 == 0 ? i / 2 : 5000 + i), From = from ?? Start, To = (from ?? Start).AddDays(400) },
         }).ToList();
 
         public Task<string?> GetVersionAsync(CancellationToken cancellationToken) => Task.FromResult<string?>("v1");

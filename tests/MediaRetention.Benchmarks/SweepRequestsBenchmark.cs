@@ -33,11 +33,12 @@ internal static class SweepRequestsBenchmark
         var args = new BenchmarkArgs(argv);
         var media = args.Int("media", 2_000);
         var expired = args.Int("expired", 200);
+        var holds = args.Int("holds", 10_000);
         var fakeSizes = new[] { args.Int("fake-small", 100_000), args.Int("fake-large", 1_000_000) };
         var failed = false;
         await using (var azurite = await AzuriteInstance.StartAsync())
         {
-            failed |= !await OnAzuriteAsync(azurite, media, expired);
+            failed |= !await OnAzuriteAsync(azurite, media, expired, holds);
         }
 
         Console.WriteLine($"sweep memory on fakes (full reconcile, every blob matched), {Environment.ProcessorCount} cores:");
@@ -53,7 +54,7 @@ internal static class SweepRequestsBenchmark
         return failed ? 1 : 0;
     }
 
-    private static async Task<bool> OnAzuriteAsync(AzuriteInstance azurite, int media, int expired)
+    private static async Task<bool> OnAzuriteAsync(AzuriteInstance azurite, int media, int expired, int holds)
     {
         var counter = new StorageRequestCounter();
         var app = RunnerApp.Build(
@@ -87,7 +88,22 @@ internal static class SweepRequestsBenchmark
         var perDeleted = (cost.Requests - idle.Requests) / (double)Math.Max(1, deleting.Deleted);
         Console.WriteLine($"  store {media + expired:N0} blobs: sweep deleting {deleting.Deleted} media        {cost.Requests,6} requests = {cost.Describe}");
         Console.WriteLine($"  per deleted medium: {perDeleted:0.00} requests (above the {idle.Requests} of a sweep with nothing to do)");
-        return deleting.Deleted == expired && deleting.Failures == 0 && !quiet.FullReconcile && quiet.Reconciled == 0;
+        var ok = deleting.Deleted == expired && deleting.Failures == 0 && !quiet.FullReconcile && quiet.Reconciled == 0;
+        if (holds == 0)
+        {
+            return ok;
+        }
+
+        // The same with many holds: the sweep reads the active ones (a page per 1,000), released ones cost nothing.
+        await IngestBenchmark.CreateHoldsAsync(services.GetRequiredService<MediaRetention.Core.Holds.IHoldStore>(), holds);
+        var (_, idleHeld) = await SweepCountedAsync(sweeper, counter);
+        Console.WriteLine($"  store {media:N0} blobs, {holds:N0} holds ({holds / 2:N0} active): sweep, nothing expired {idleHeld.Requests,6} requests = {idleHeld.Describe}");
+        await UploadAndIngestAsync(container, ingest, storage.CctvContainer, "older", expired, DateTimeOffset.UtcNow.AddDays(-41));
+        var (deletingHeld, costHeld) = await SweepCountedAsync(sweeper, counter);
+        var perDeletedHeld = (costHeld.Requests - idleHeld.Requests) / (double)Math.Max(1, deletingHeld.Deleted);
+        Console.WriteLine($"  store {media + expired:N0} blobs, {holds:N0} holds: sweep deleting {deletingHeld.Deleted} media {costHeld.Requests,6} requests = {costHeld.Describe}");
+        Console.WriteLine($"  per deleted medium with {holds:N0} holds: {perDeletedHeld:0.00} requests (above the {idleHeld.Requests} of a sweep with nothing to do)");
+        return ok && deletingHeld.Deleted == expired && deletingHeld.Failures == 0;
     }
 
     private static async Task<(SweepSummary Summary, (long Requests, string Describe) Cost)> SweepCountedAsync(RetentionSweepHandler sweeper, StorageRequestCounter counter)
