@@ -4,6 +4,7 @@
 #                                          scripts/bench.sh sweep-requests [--media 2000 --expired 200 --fake-small 100000 --fake-large 1000000]
 #                                          scripts/bench.sh audit-verify [--small 10000 --large 1000000 --newest 1000]
 #                                          scripts/bench.sh place-hold [--media 100000 --inline 500 --latency-ms 2]
+#                                          scripts/bench.sh phone-hold [--calls 1000000 --matches 20 --cameras 100 --clips-per-camera 10000]
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_dotnet

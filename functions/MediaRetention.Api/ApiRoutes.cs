@@ -41,6 +41,7 @@ public static class ApiRoutes
     public const string HoldApprove = "api/holds/{id}/approve";
     public const string HoldReject = "api/holds/{id}/reject";
     public const string PhoneHashRekey = "api/maintenance/phone-hashes/rekey";
+    public const string LookupRowsBackfill = "api/maintenance/lookup-rows/backfill";
     public const string HoldEvidence = "api/holds/{id}/evidence";
     public const string HoldEvidenceManifest = "api/holds/{id}/evidence/manifest";
     public const string HoldEvidenceVerify = "api/holds/{id}/evidence/verify";
@@ -90,6 +91,7 @@ public static class ApiRoutes
         services.TryAddSingleton<OperationEndpoints>();
         services.TryAddSingleton<SubjectRequestEndpoints>();
         services.TryAddSingleton<MediaRetention.Api.Maintenance.PhoneHashEndpoints>();
+        services.TryAddSingleton<MediaRetention.Api.Maintenance.LookupRowsEndpoints>();
         return services;
     }
 
@@ -322,6 +324,13 @@ public static class ApiRoutes
             .Accepts<MediaRetention.Api.Maintenance.RekeyPhoneHashesRequest>("application/json")
             .Produces<MediaRetention.Core.Phones.RekeyPhoneHashesReport>()
             .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType).ProducesAccessProblems();
+        app.MapPost(LookupRowsBackfill, (HttpRequest r, MediaRetention.Api.Maintenance.LookupRowsEndpoints e, CancellationToken ct) => e.StartBackfillAsync(r, ct))
+            .WithName("BackfillLookupRows").WithTags("Maintenance")
+            .WithSummary("Backfill the phone and camera lookup rows, then switch phone and camera queries to them (an operation)")
+            .WithDescription("Answers 202 with an operation in Location (GET /api/operations/{id}); progress counts the record rows visited and the rows added; its result, once succeeded, is a BackfillLookupRowsReport. Inserts the phone-hash and camera rows media indexed before layout version 2 lack, and after a walk over every record writes the marker from which phone holds, camera holds and subject requests by phone read those rows (until then they read every call or clip of the window). Idempotent: run it again any time (a repeat only repairs). Start it once every host runs this version. Audited (media.lookup-rows-backfilled). 503: it could not be handed to a worker.")
+            .RequireRoles(MediaRetention.Api.Maintenance.LookupRowsEndpoints.Admins)
+            .ProducesOperation()
+            .ProducesProblems(UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
         return app;
     }
 

@@ -5,9 +5,15 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace MediaRetention.Functions;
 
-/// <summary>Admin maintenance: one-liners into <see cref="PhoneHashEndpoints"/>, the same endpoint the runner maps.</summary>
-public sealed class MaintenanceFunctions(PhoneHashEndpoints endpoints)
+/// <summary>Admin maintenance: one-liners into <see cref="PhoneHashEndpoints"/> and <see cref="LookupRowsEndpoints"/>, the same endpoints the runner maps.</summary>
+public sealed class MaintenanceFunctions(PhoneHashEndpoints endpoints, LookupRowsEndpoints lookupRows)
 {
+    [Function(nameof(BackfillLookupRows))]
+    public Task<IResult> BackfillLookupRows(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.LookupRowsBackfill)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        lookupRows.StartBackfillAsync(request, cancellationToken);
+
     [Function(nameof(RekeyPhoneHashes))]
     public Task<IResult> RekeyPhoneHashes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.PhoneHashRekey)] HttpRequest request,

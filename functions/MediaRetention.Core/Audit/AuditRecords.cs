@@ -82,6 +82,9 @@ public static class AuditActions
     /// <summary>One run of the phone-hash re-key migration: what it rewrote.</summary>
     public const string PhoneHashesRekeyed = "phone-hashes.rekeyed";
 
+    /// <summary>The phone and camera lookup rows were backfilled and the marker written: queries read those rows from now on.</summary>
+    public const string LookupRowsBackfilled = "media.lookup-rows-backfilled";
+
     /// <summary>A hold row that cannot be read was found; retention deletes nothing until it is released or repaired.</summary>
     public const string HoldUnreadable = "hold.unreadable";
     public const string AccessDenied = "access.denied";

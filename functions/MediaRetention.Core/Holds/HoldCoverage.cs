@@ -6,7 +6,11 @@ using MediaRetention.Core.Phones;
 
 namespace MediaRetention.Core.Holds;
 
-/// <summary>Finds the indexed media a hold scope covers, through the index's lookup rows (never a table scan).</summary>
+/// <summary>
+/// Finds the indexed media a hold scope covers, through the index's lookup rows (never a table scan): phone scopes read the
+/// phone rows of each form of the number, camera lists the camera rows, so requests follow the media matched (once the
+/// lookup rows are complete; see <see cref="IMediaLookupRows"/>). Every medium found is checked against the scope again.
+/// </summary>
 public sealed class HoldCoverage(IMediaIndex index, IPhoneHashing? phoneHashing = null)
 {
     private const int ScanPageSize = 1000;
@@ -56,7 +60,12 @@ public sealed class HoldCoverage(IMediaIndex index, IPhoneHashing? phoneHashing 
 
     private static MediaQuery QueryFor(HoldScope scope, PhoneHasher? hasher) => scope.Type switch
     {
-        HoldScope.CctvType => new MediaQuery { Site = scope.Site, Kind = MediaKind.Cctv, From = scope.From, To = scope.To, Status = MediaStatus.Indexed },
+        // Listed cameras: one key range per camera (camera rows), not every clip of the site.
+        HoldScope.CctvType => new MediaQuery
+        {
+            Site = scope.Site, Cameras = scope.Cameras is { Count: > 0 } cameras ? cameras : null, Kind = MediaKind.Cctv, From = scope.From, To = scope.To,
+            Status = MediaStatus.Indexed,
+        },
         HoldScope.CallType => new MediaQuery { CallId = scope.CallId, Kind = MediaKind.Call },
         HoldScope.PhoneType => new MediaQuery { Kind = MediaKind.Call, From = scope.From, To = scope.To, PhoneHashes = PhoneHashes(scope, hasher), Status = MediaStatus.Indexed },
         HoldScope.SystemType => new MediaQuery { System = scope.System, Kind = MediaKind.Call, From = scope.From, To = scope.To },

@@ -43,7 +43,10 @@ public static class CoreServiceCollectionExtensions
 
         services.TryAddSingleton<IDeleteConditionSupport, DeleteConditionSupport>();
         services.TryAddSingleton<IMediaBlobStore, AzureMediaBlobStore>();
-        services.TryAddSingleton<IMediaIndex, TableMediaIndex>();
+        services.TryAddSingleton<TableMediaIndex>();
+        services.TryAddSingleton<IMediaIndex>(sp => sp.GetRequiredService<TableMediaIndex>());
+        services.TryAddSingleton<IMediaLookupRows>(sp => sp.GetRequiredService<TableMediaIndex>());
+        services.TryAddSingleton<BackfillLookupRowsHandler>();
         services.TryAddSingleton<StorageProvisioner>();
         services.TryAddSingleton<BlobCorsRules>();
         services.AddMediaRetentionPhones(configuration);
@@ -88,6 +91,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyEvidenceOperationWork>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyAuditOperationWork>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, MarkHoldMediaOperationWork>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, BackfillLookupRowsOperationWork>());
 
         services.AddMediaRetentionEvidenceLinks();
         services.AddMediaRetentionEvidenceSigning(configuration);

@@ -20,6 +20,9 @@ public sealed record MediaQuery
     public string? Kind { get; init; }
     public string? Site { get; init; }
     public string? Camera { get; init; }
+
+    /// <summary>With <see cref="Site"/>: clips of any of these cameras (null or empty: every camera of the site).</summary>
+    public IReadOnlyList<string>? Cameras { get; init; }
     public string? System { get; init; }
     public string? CallId { get; init; }
     public DateTimeOffset? From { get; init; }
@@ -95,4 +98,27 @@ public interface IMediaIndex
     /// cannot be read are left out. For maintenance that visits every call once (the phone-hash re-key).
     /// </summary>
     Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListCallRecordsAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Upkeep of the phone and camera rows (<see cref="MediaTableLayout.PhoneAndCameraKeys"/>): the backfill for media indexed
+/// before they existed, and the marker after which queries read them.
+/// </summary>
+public interface IMediaLookupRows
+{
+    /// <summary>Whether the marker row says every medium has its phone and camera rows (cached once seen: it is never removed).</summary>
+    Task<bool> AreCompleteAsync(CancellationToken cancellationToken);
+
+    /// <summary>A page of the record rows (every kind, with table ETags) in key order; rows that cannot be read are left out.</summary>
+    Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListRecordsAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts the phone and camera rows a stored record lacks (a row that exists is newer or the same, and stays), then
+    /// re-reads the record: rewritten or removed meanwhile, the rows only the old version had are deleted again.
+    /// Returns how many rows it inserted.
+    /// </summary>
+    Task<int> AddMissingRowsAsync(StoredMedia stored, CancellationToken cancellationToken);
+
+    /// <summary>Writes the marker: from now on phone and camera queries read those rows.</summary>
+    Task MarkCompleteAsync(string completedBy, DateTimeOffset completedAt, CancellationToken cancellationToken);
 }

@@ -19,6 +19,11 @@ internal static class MediaQueryFilter
             clauses.Add(TableClient.CreateQueryFilter($"PartitionKey eq {MediaTableLayout.SitePrefix + q.Site}"));
             AddTimeRange(clauses, q, rowKeyPrefix: "");
             AddEquals(clauses, nameof(MediaRecord.Camera), q.Camera);
+            if (q.Cameras is { Count: > 0 } cameras)
+            {
+                clauses.Add("(" + string.Join(" or ", cameras.Distinct(StringComparer.Ordinal).Select(c => TableClient.CreateQueryFilter($"Camera eq {c}"))) + ")");
+            }
+
             AddEquals(clauses, nameof(MediaRecord.Kind), q.Kind);
         }
         else if (q.CallId is not null)
@@ -61,6 +66,49 @@ internal static class MediaQueryFilter
         return string.Join(" and ", clauses);
     }
 
+    /// <summary>
+    /// The key ranges of the phone rows (one per hash, in ordinal order) or camera rows (one per camera) that answer the
+    /// query, each as a filter; null when the query is not one they answer (then <see cref="Build"/>'s one filter does).
+    /// Reading the ranges one after the other costs requests in proportion to the media they hold, nothing else.
+    /// </summary>
+    public static IReadOnlyList<KeyRange>? Ranges(MediaQuery q)
+    {
+        if (q.PhoneHashes is { } hashes && q.Site is null && q.Camera is null && q.Cameras is null && q.Kind is null or MediaKind.Call)
+        {
+            // A value that is no phone hash has no phone row, and no stored hash can equal it but another malformed one.
+            return hashes.Where(Phones.PhoneHasher.IsWellFormed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(hash => new KeyRange(RangeFilter(MediaTableLayout.PhonePartition(hash), q, MediaKind.Call), hash))
+                .ToList();
+        }
+
+        var cameras = q.Cameras is { Count: > 0 } listed ? listed : q.Camera is { } camera ? [camera] : null;
+        if (q is { Site: { } site, PhoneHashes: null, CallId: null, System: null } && cameras is not null && q.Kind is null or MediaKind.Cctv)
+        {
+            if (!Ingest.UploadContract.IsIdentifier(site))
+            {
+                return [];
+            }
+
+            // Camera rows exist for indexed clips only, as site rows do; a camera that is no identifier names no clip.
+            return cameras.Where(Ingest.UploadContract.IsIdentifier).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(c => new KeyRange(RangeFilter(MediaTableLayout.CameraPartition(site, c), q, MediaKind.Cctv), null))
+                .ToList();
+        }
+
+        return null;
+    }
+
+    private static string RangeFilter(string partition, MediaQuery q, string kind)
+    {
+        var clauses = new List<string> { TableClient.CreateQueryFilter($"PartitionKey eq {partition}") };
+        AddTimeRange(clauses, q, rowKeyPrefix: "");
+        AddEquals(clauses, nameof(MediaRecord.Kind), kind);
+        AddEquals(clauses, nameof(MediaRecord.CallId), q.CallId);
+        AddEquals(clauses, nameof(MediaRecord.System), q.System);
+        AddEquals(clauses, nameof(MediaRecord.Status), q.Status);
+        return string.Join(" and ", clauses);
+    }
+
     private static void AddTimeRange(List<string> clauses, MediaQuery q, string rowKeyPrefix)
     {
         if (q.From is { } from)
@@ -89,3 +137,6 @@ internal static class MediaQueryFilter
         }
     }
 }
+
+/// <summary>One key range of <see cref="MediaQueryFilter.Ranges"/>: its filter, and the phone hash it holds rows of.</summary>
+internal sealed record KeyRange(string Filter, string? PhoneHash);

@@ -18,12 +18,18 @@ public readonly record struct RowKeyPair(string PartitionKey, string RowKey);
 /// <item><c>s|{site}</c> / <c>{time}|{camera}|{id}</c> — CCTV by site and time window.</item>
 /// <item><c>y|{system}</c> / <c>{time}|{id}</c> — calls by phone system and time window.</item>
 /// <item><c>c|{h}</c> / <c>{callId}|{time}|{id}</c> — calls by call id (16 hash partitions).</item>
+/// <item><c>p|{phone hash}</c> / <c>{time}|{id}</c> — calls by a party's phone hash as the record stores it (caller and
+/// callee each, any status): "calls of number H in [from, to]" is one key range, whatever else was called.</item>
+/// <item><c>v|{site}|{camera}</c> / <c>{time}|{id}</c> — CCTV by camera and time window.</item>
 /// <item><c>m|{h}</c> / <c>n|{container}|{hex of the blob name's UTF-8}</c> — a small name row (id and blob ETag) next
 /// to each record row, written in the same transaction: each record partition lists its media in blob-name order, so
 /// the reconcile merges the 16 partitions with the container listing instead of loading every id (see
 /// <see cref="NameKey"/>).</item>
 /// </list>
 /// Times in keys are <c>yyyyMMddTHHmmssZ</c>, which sorts as the instant does.
+/// <para>The phone and camera rows came with layout version <see cref="LookupLayoutVersion"/>: media indexed before
+/// have none until the backfill writes them, and queries read them only once the marker row
+/// (<see cref="LookupMarkerKey"/>) says every medium has them; until then they fall back to the site and time rows.</para>
 /// </summary>
 public static class MediaTableLayout
 {
@@ -32,6 +38,23 @@ public static class MediaTableLayout
     public const string SitePrefix = "s|";
     public const string SystemPrefix = "y|";
     public const string CallIdPrefix = "c|";
+    public const string PhonePrefix = "p|";
+    public const string CameraPrefix = "v|";
+
+    /// <summary>The layout that added the phone (<c>p|</c>) and camera (<c>v|</c>) rows.</summary>
+    public const int LookupLayoutVersion = 2;
+
+    /// <summary>
+    /// "Every medium has its phone and camera rows": written by the backfill when it has visited every record, or by
+    /// provisioning into an empty table; never removed. No key range a query reads starts with <c>x|</c>.
+    /// </summary>
+    public static readonly RowKeyPair LookupMarkerKey = new("x|layout", $"lookup-rows-v{LookupLayoutVersion}");
+
+    /// <summary>The partition of the phone rows of a stored hash (a well-formed one holds no character a key may not).</summary>
+    public static string PhonePartition(string phoneHash) => PhonePrefix + phoneHash;
+
+    /// <summary>The partition of a camera's rows; site and camera are identifiers (no '|', '/' or '#').</summary>
+    public static string CameraPartition(string site, string camera) => $"{CameraPrefix}{site}|{camera}";
 
     public static RowKeyPair RecordKey(string id) => new(RecordPrefix + id[0], id);
 
@@ -71,27 +94,52 @@ public static class MediaTableLayout
     public static IReadOnlyList<RowKeyPair> LookupKeys(MediaRecord record)
     {
         var time = TimeKey(record.RetentionFrom);
-        var keys = new List<RowKeyPair>(3)
+        var keys = new List<RowKeyPair>(5)
         {
             new(TimePartition(record.Kind, record.RetentionFrom), $"{time}|{record.Id}"),
         };
 
-        if (record.Status != MediaStatus.Indexed)
+        if (record.Status == MediaStatus.Indexed)
         {
-            return keys;
+            if (record is { Kind: MediaKind.Cctv, Site: { } site, Camera: { } camera })
+            {
+                keys.Add(new(SitePrefix + site, $"{time}|{camera}|{record.Id}"));
+            }
+
+            if (record is { Kind: MediaKind.Call, System: { } system, CallId: { } callId })
+            {
+                keys.Add(new(SystemPrefix + system, $"{time}|{record.Id}"));
+                keys.Add(new(CallIdPartition(callId), $"{callId}|{time}|{record.Id}"));
+            }
         }
 
-        if (record is { Kind: MediaKind.Cctv, Site: { } site, Camera: { } camera })
-        {
-            keys.Add(new(SitePrefix + site, $"{time}|{camera}|{record.Id}"));
-        }
-
-        if (record is { Kind: MediaKind.Call, System: { } system, CallId: { } callId })
-        {
-            keys.Add(new(SystemPrefix + system, $"{time}|{record.Id}"));
-            keys.Add(new(CallIdPartition(callId), $"{callId}|{time}|{record.Id}"));
-        }
-
+        keys.AddRange(PhoneAndCameraKeys(record));
         return keys;
+    }
+
+    /// <summary>
+    /// The rows of layout version <see cref="LookupLayoutVersion"/>: a camera row for an indexed clip, a phone row per
+    /// distinct well-formed party hash of a call of any status (subject requests look for rejected calls too; the time
+    /// key is the retention time, as the time rows have it).
+    /// </summary>
+    public static IReadOnlyList<RowKeyPair> PhoneAndCameraKeys(MediaRecord record)
+    {
+        var time = TimeKey(record.RetentionFrom);
+        if (record is { Kind: MediaKind.Cctv, Status: MediaStatus.Indexed, Site: { } site, Camera: { } camera }
+            && UploadContract.IsIdentifier(site) && UploadContract.IsIdentifier(camera))
+        {
+            return [new(CameraPartition(site, camera), $"{time}|{record.Id}")];
+        }
+
+        if (record.Kind != MediaKind.Call)
+        {
+            return [];
+        }
+
+        return new[] { record.CallerHash, record.CalleeHash }
+            .Where(Phones.PhoneHasher.IsWellFormed)
+            .Distinct(StringComparer.Ordinal)
+            .Select(hash => new RowKeyPair(PhonePartition(hash!), $"{time}|{record.Id}"))
+            .ToList();
     }
 }

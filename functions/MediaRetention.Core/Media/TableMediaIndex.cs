@@ -7,10 +7,12 @@ using Microsoft.Extensions.Options;
 namespace MediaRetention.Core.Media;
 
 /// <summary><see cref="IMediaIndex"/> over Azure Table Storage; see <see cref="MediaTableLayout"/> for the keys.</summary>
-public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaStorageOptions> options) : IMediaIndex
+public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaStorageOptions> options) : IMediaIndex, IMediaLookupRows
 {
     private const int MaxBatch = 100;
+    private const string RangeTokenPrefix = "r:";
     private readonly TableClient table = service.GetTableClient(options.Value.MediaTable);
+    private volatile bool lookupRowsComplete;
 
     public async Task<StoredMedia?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -84,9 +86,24 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
 
     public async Task<MediaPage> QueryAsync(MediaQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
+        var token = ContinuationTokens.Decode(continuationToken);
+        if (token is not null && token.StartsWith(RangeTokenPrefix, StringComparison.Ordinal))
+        {
+            var (start, inner) = ParseRangeToken(token);
+            var resumed = MediaQueryFilter.Ranges(query) ?? throw new InvalidContinuationTokenException();
+            return start < resumed.Count ? await QueryRangesAsync(resumed, start, inner, pageSize, cancellationToken) : throw new InvalidContinuationTokenException();
+        }
+
+        // A listing begun on the fallback stays on it (its token is the SDK's); a new one reads the phone or camera rows
+        // once the marker says every medium has them.
+        if (token is null && MediaQueryFilter.Ranges(query) is { } ranges && await AreCompleteAsync(cancellationToken))
+        {
+            return ranges.Count == 0 ? new MediaPage([], null) : await QueryRangesAsync(ranges, 0, null, pageSize, cancellationToken);
+        }
+
         var filter = MediaQueryFilter.Build(query);
         var pages = table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
-            .AsPages(ContinuationTokens.Decode(continuationToken), pageSize);
+            .AsPages(token, pageSize);
         await foreach (var page in pages.WithCancellation(cancellationToken))
         {
             var (records, unreadable) = ReadAll(page.Values);
@@ -94,6 +111,156 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
         }
 
         return new MediaPage([], null);
+    }
+
+    /// <summary>
+    /// The key ranges one after the other, filling the page across them. A call whose two parties are both searched
+    /// for has a row in both ranges: it is listed from the first range that holds it only.
+    /// </summary>
+    private async Task<MediaPage> QueryRangesAsync(IReadOnlyList<KeyRange> ranges, int start, string? inner, int pageSize, CancellationToken cancellationToken)
+    {
+        var items = new List<MediaRecord>();
+        var unreadable = new List<UnreadableMediaRow>();
+        for (var i = start; i < ranges.Count; i++, inner = null)
+        {
+            var budget = pageSize - items.Count;
+            string? next = null;
+            await foreach (var page in table.QueryAsync<TableEntity>(ranges[i].Filter, budget, cancellationToken: cancellationToken)
+                               .AsPages(inner, budget).WithCancellation(cancellationToken))
+            {
+                var (records, bad) = ReadAll(page.Values);
+                var earlier = ranges.Take(i).Select(r => r.PhoneHash).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                items.AddRange(records.Where(r => !earlier.Contains(r.CallerHash ?? "") && !earlier.Contains(r.CalleeHash ?? "")));
+                unreadable.AddRange(bad);
+                next = page.ContinuationToken;
+                break;
+            }
+
+            if (next is not null)
+            {
+                return new MediaPage(items, ContinuationTokens.Encode($"{RangeTokenPrefix}{i}:{next}")) { Unreadable = unreadable };
+            }
+
+            if (items.Count >= pageSize && i + 1 < ranges.Count)
+            {
+                return new MediaPage(items, ContinuationTokens.Encode($"{RangeTokenPrefix}{i + 1}:")) { Unreadable = unreadable };
+            }
+        }
+
+        return new MediaPage(items, null) { Unreadable = unreadable };
+    }
+
+    private static (int Range, string? Inner) ParseRangeToken(string token)
+    {
+        var colon = token.IndexOf(':', RangeTokenPrefix.Length);
+        return colon > RangeTokenPrefix.Length
+               && int.TryParse(token.AsSpan(RangeTokenPrefix.Length, colon - RangeTokenPrefix.Length), System.Globalization.NumberStyles.None,
+                   System.Globalization.CultureInfo.InvariantCulture, out var range)
+            ? (range, colon + 1 < token.Length ? token[(colon + 1)..] : null)
+            : throw new InvalidContinuationTokenException();
+    }
+
+    public async Task<bool> AreCompleteAsync(CancellationToken cancellationToken)
+    {
+        if (lookupRowsComplete)
+        {
+            return true;
+        }
+
+        var key = MediaTableLayout.LookupMarkerKey;
+        var marker = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, ["PartitionKey"], cancellationToken);
+        lookupRowsComplete = marker.HasValue;
+        return lookupRowsComplete;
+    }
+
+    public async Task MarkCompleteAsync(string completedBy, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    {
+        await WriteMarkerAsync(table, completedBy, completedAt, cancellationToken);
+        lookupRowsComplete = true;
+    }
+
+    /// <summary>
+    /// Provisioning: a media table with no row at all starts with the marker set (every medium it will hold gets its
+    /// rows at ingest). Returns whether it wrote it.
+    /// </summary>
+    public static async Task<bool> MarkCompleteIfEmptyAsync(TableClient media, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await foreach (var page in media.QueryAsync<TableEntity>((string?)null, 1, ["PartitionKey"], cancellationToken).AsPages(pageSizeHint: 1)
+                           .WithCancellation(cancellationToken))
+        {
+            if (page.Values.Count > 0)
+            {
+                return false;
+            }
+        }
+
+        await WriteMarkerAsync(media, "provisioning (empty table)", now, cancellationToken);
+        return true;
+    }
+
+    private static Task WriteMarkerAsync(TableClient media, string completedBy, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    {
+        var key = MediaTableLayout.LookupMarkerKey;
+        return media.UpsertEntityAsync(AzureTableLimits.EnsureWithin(new TableEntity(key.PartitionKey, key.RowKey)
+        {
+            ["LayoutVersion"] = MediaTableLayout.LookupLayoutVersion,
+            ["CompletedBy"] = completedBy,
+            ["CompletedAt"] = completedAt,
+        }), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListRecordsAsync(
+        string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + "~"} and RowKey lt {MediaTableLayout.NameRowPrefix}");
+        return await ListStoredAsync(filter, continuationToken, pageSize, cancellationToken);
+    }
+
+    public async Task<int> AddMissingRowsAsync(StoredMedia stored, CancellationToken cancellationToken)
+    {
+        var added = 0;
+        var current = stored;
+        // Bounded: a record rewritten this often is being ingested, and every ingest writes these rows itself.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var keys = MediaTableLayout.PhoneAndCameraKeys(current.Record);
+            foreach (var key in keys)
+            {
+                try
+                {
+                    // Insert, never overwrite: a row that exists was written by an ingest or re-key of this version or a newer one.
+                    await table.AddEntityAsync(MediaEntityMapper.ToEntity(current.Record, key), cancellationToken);
+                    added++;
+                }
+                catch (RequestFailedException e) when (e.Status == 409)
+                {
+                }
+            }
+
+            var now = await GetAsync(current.Record.Id, cancellationToken);
+            if (now?.StorageETag == current.StorageETag)
+            {
+                return added;
+            }
+
+            // Rewritten or removed since it was read: its writer may have deleted the old version's rows before they
+            // were inserted here, so the rows only the old version has go again.
+            var keep = now is { Unreadable: null } ? MediaTableLayout.PhoneAndCameraKeys(now.Record) : [];
+            foreach (var stale in keys.Except(keep))
+            {
+                await table.DeleteEntityAsync(stale.PartitionKey, stale.RowKey, ETag.All, cancellationToken);
+            }
+
+            if (now is not { Unreadable: null })
+            {
+                return added;
+            }
+
+            current = now;
+        }
+
+        return added;
     }
 
     public async IAsyncEnumerable<MediaScanPage> ScanRetainedBeforeAsync(
@@ -222,11 +389,15 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
         [nameof(MediaRecord.ETag)] = record.ETag,
     };
 
-    public async Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListCallRecordsAsync(
-        string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListCallRecordsAsync(
+        string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        ListStoredAsync(TableClient.CreateQueryFilter(
+            $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + "~"} and Kind eq {MediaKind.Call}"),
+            continuationToken, pageSize, cancellationToken);
+
+    private async Task<(IReadOnlyList<StoredMedia> Rows, string? ContinuationToken)> ListStoredAsync(
+        string filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {MediaTableLayout.RecordPrefix} and PartitionKey lt {MediaTableLayout.RecordPrefix + "~"} and Kind eq {MediaKind.Call}");
         await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
                            .AsPages(ContinuationTokens.Decode(continuationToken), pageSize).WithCancellation(cancellationToken))
         {

@@ -82,6 +82,8 @@ public static class OperationKinds
 
     /// <summary>Marking the covered blobs of a large hold held, after its placement answered (see Holds/HoldMarking).</summary>
     public const string HoldMarking = "hold.mark";
+
+    public const string LookupRowsBackfill = "media.lookup-rows-backfill";
 }
 
 public static class OperationStatuses

@@ -90,3 +90,12 @@ internal sealed class Reported<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);
 }
+
+/// <summary>The phone and camera lookup rows backfilled and the marker written (<see cref="Media.BackfillLookupRowsHandler"/>).</summary>
+public sealed class BackfillLookupRowsOperationWork(Media.BackfillLookupRowsHandler backfill) : IOperationWork
+{
+    public string Kind => OperationKinds.LookupRowsBackfill;
+
+    public async Task<JsonElement> RunAsync(Operation operation, Action<object> report, CancellationToken cancellationToken) =>
+        JsonSerializer.SerializeToElement(await backfill.HandleAsync(operation.CreatedBy, p => report(p), cancellationToken), JsonSerializerOptions.Web);
+}

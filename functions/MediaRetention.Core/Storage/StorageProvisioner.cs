@@ -1,11 +1,15 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using MediaRetention.Core.Media;
 using Microsoft.Extensions.Options;
 
 namespace MediaRetention.Core.Storage;
 
-/// <summary>Creates the containers and tables the pipeline uses, if missing. Idempotent.</summary>
-public sealed class StorageProvisioner(BlobServiceClient blobs, TableServiceClient tables, IOptions<MediaStorageOptions> options)
+/// <summary>
+/// Creates the containers and tables the pipeline uses, if missing. Idempotent. A media table with no row yet starts
+/// with the lookup-rows marker (<see cref="MediaTableLayout.LookupMarkerKey"/>): there is nothing to backfill.
+/// </summary>
+public sealed class StorageProvisioner(BlobServiceClient blobs, TableServiceClient tables, IOptions<MediaStorageOptions> options, TimeProvider time)
 {
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
@@ -19,5 +23,7 @@ public sealed class StorageProvisioner(BlobServiceClient blobs, TableServiceClie
         {
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken);
         }
+
+        await TableMediaIndex.MarkCompleteIfEmptyAsync(tables.GetTableClient(o.MediaTable), time.GetUtcNow(), cancellationToken);
     }
 }

@@ -9,8 +9,9 @@ namespace MediaRetention.Core.SubjectRequests;
 public sealed record SubjectMatches(IReadOnlyList<MediaRecord> Items, bool TooMany, int UnreadableRows);
 
 /// <summary>
-/// Finds a subject's media through the index's lookup rows: calls by the phone number's hash (caller or callee; a
-/// property filter over the call rows of the window, as phone holds do) and CCTV by site and window, then cameras.
+/// Finds a subject's media through the index's lookup rows: calls by the phone number's hash (caller or callee: the phone
+/// rows of each form of the number, as phone holds read them) and CCTV by site and window, or by camera rows when cameras
+/// are named.
 /// Rejected media count too: a badly named call recording is still a recording of the person.
 /// </summary>
 public sealed class SubjectMediaMatcher(IMediaIndex index, ISubjectPhoneNumbers phoneNumbers, IOptions<SubjectRequestOptions> options)
@@ -33,7 +34,10 @@ public sealed class SubjectMediaMatcher(IMediaIndex index, ISubjectPhoneNumbers 
 
         foreach (var place in identifiers.Cctv)
         {
-            searches.Add((new MediaQuery { Kind = MediaKind.Cctv, Site = place.Site, From = place.From, To = place.To },
+            searches.Add((new MediaQuery
+            {
+                Kind = MediaKind.Cctv, Site = place.Site, Cameras = place.Cameras is { Count: > 0 } cameras ? cameras : null, From = place.From, To = place.To,
+            },
                 m => m.Kind == MediaKind.Cctv && m.Site == place.Site
                     && (place.Cameras is not { Count: > 0 } || (m.Camera is not null && place.Cameras.Contains(m.Camera)))));
         }

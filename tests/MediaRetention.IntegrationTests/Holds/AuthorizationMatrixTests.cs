@@ -80,6 +80,7 @@ public sealed class AuthorizationMatrixTests(AzuriteFixture azurite)
             ("POST", $"/api/holds/{holdId}/reject", () => new { reason = "r" }, Row(ok: HttpStatusCode.Conflict, police: HttpStatusCode.Forbidden)),
             ("GET", "/api/holds?status=requested", () => null, Row(ok: HttpStatusCode.OK, police: HttpStatusCode.OK)),
             ("POST", "/api/maintenance/phone-hashes/rekey", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.OK)),
+            ("POST", "/api/maintenance/lookup-rows/backfill", () => new { }, Row(ok: HttpStatusCode.Forbidden, police: HttpStatusCode.Forbidden, admin: HttpStatusCode.Accepted)),
             ("POST", "/api/subject-requests", () => SubjectRequestBody("access"), Officers(HttpStatusCode.Created)),
             ("GET", "/api/subject-requests", () => null, Officers(HttpStatusCode.OK)),
             ("GET", $"/api/subject-requests/{access}", () => null, Officers(HttpStatusCode.OK)),
