@@ -232,7 +232,7 @@ internal static partial class PhoneHoldBenchmark
             var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri.Query);
             var filter = Filter.Parse(query["$filter"] ?? "");
             var top = int.TryParse(query["$top"], out var t) ? Math.Min(t, MaxPage) : MaxPage;
-            var (lowPk, highPk, lowRk) = filter.Bounds();
+            var (lowPk, highPk, lowRk, highRk) = filter.Bounds();
             var from = query["NextPartitionKey"] is { } nextPk ? (nextPk, query["NextRowKey"] ?? "") : (lowPk, lowRk);
             var rows = new List<Dictionary<string, object?>>();
             string? partition = null;
@@ -240,9 +240,9 @@ internal static partial class PhoneHoldBenchmark
             foreach (var (source, index) in From(from))
             {
                 var (pk, rk) = source.Key(index);
-                if (highPk is not null && string.CompareOrdinal(pk, highPk) > 0)
+                if ((highPk is not null && string.CompareOrdinal(pk, highPk) > 0) || (highRk is not null && string.CompareOrdinal(rk, highRk) >= 0))
                 {
-                    break;
+                    break; // past the key range: the service stops reading (a single partition when highRk is set)
                 }
 
                 if (rows.Count == top || (partition is not null && pk != partition))
@@ -389,9 +389,10 @@ internal static partial class PhoneHoldBenchmark
         public bool Matches(Func<string, string?> property) => evaluate(property);
 
         /// <summary>The key bounds of the top-level conjunction: where a scan starts and ends.</summary>
-        public (string LowPk, string? HighPk, string LowRk) Bounds()
+        public (string LowPk, string? HighPk, string LowRk, string? HighRk) Bounds()
         {
             string low = "", lowRk = "";
+            string? highRk = null;
             string? high = null, eq = null;
             foreach (var (property, op, value) in topLevel)
             {
@@ -420,12 +421,18 @@ internal static partial class PhoneHoldBenchmark
                     {
                         lowRk = value;
                     }
+
+                    // Only exclusive upper bounds are sent; a row at the bound is past the range as the service reads it.
+                    if (property == "RowKey" && op == "lt" && (highRk is null || string.CompareOrdinal(value, highRk) < 0))
+                    {
+                        highRk = value;
+                    }
                 }
 
-                return (eq, eq, lowRk);
+                return (eq, eq, lowRk, highRk);
             }
 
-            return (low, high, "");
+            return (low, high, "", null);
         }
 
         private Func<Func<string, string?>, bool> Or(bool topLevel)

@@ -18,6 +18,12 @@ internal static class MediaQueryFilter
         {
             clauses.Add(TableClient.CreateQueryFilter($"PartitionKey eq {MediaTableLayout.SitePrefix + q.Site}"));
             AddTimeRange(clauses, q, rowKeyPrefix: "");
+            if (q.To is null)
+            {
+                // The partition's camera rows follow its site rows: never read them as more clips.
+                clauses.Add(TableClient.CreateQueryFilter($"RowKey lt {MediaTableLayout.CameraRowPrefix}"));
+            }
+
             AddEquals(clauses, nameof(MediaRecord.Camera), q.Camera);
             if (q.Cameras is { Count: > 0 } cameras)
             {
@@ -91,17 +97,17 @@ internal static class MediaQueryFilter
 
             // Camera rows exist for indexed clips only, as site rows do; a camera that is no identifier names no clip.
             return cameras.Where(Ingest.UploadContract.IsIdentifier).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-                .Select(c => new KeyRange(RangeFilter(MediaTableLayout.CameraPartition(site, c), q, MediaKind.Cctv), null))
+                .Select(c => new KeyRange(RangeFilter(MediaTableLayout.SitePrefix + site, q, MediaKind.Cctv, MediaTableLayout.CameraRowKeyPrefix(c)), null))
                 .ToList();
         }
 
         return null;
     }
 
-    private static string RangeFilter(string partition, MediaQuery q, string kind)
+    private static string RangeFilter(string partition, MediaQuery q, string kind, string rowKeyPrefix = "")
     {
         var clauses = new List<string> { TableClient.CreateQueryFilter($"PartitionKey eq {partition}") };
-        AddTimeRange(clauses, q, rowKeyPrefix: "");
+        AddTimeRange(clauses, q, rowKeyPrefix);
         AddEquals(clauses, nameof(MediaRecord.Kind), kind);
         AddEquals(clauses, nameof(MediaRecord.CallId), q.CallId);
         AddEquals(clauses, nameof(MediaRecord.System), q.System);

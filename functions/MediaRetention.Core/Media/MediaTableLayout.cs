@@ -20,7 +20,8 @@ public readonly record struct RowKeyPair(string PartitionKey, string RowKey);
 /// <item><c>c|{h}</c> / <c>{callId}|{time}|{id}</c> — calls by call id (16 hash partitions).</item>
 /// <item><c>p|{phone hash}</c> / <c>{time}|{id}</c> — calls by a party's phone hash as the record stores it (caller and
 /// callee each, any status): "calls of number H in [from, to]" is one key range, whatever else was called.</item>
-/// <item><c>v|{site}|{camera}</c> / <c>{time}|{id}</c> — CCTV by camera and time window.</item>
+/// <item><c>s|{site}</c> / <c>v|{camera}|{time}|{id}</c> — CCTV by camera and time window: in the site's partition, after
+/// every site row (those start with a digit), so a clip's site and camera rows are written in one transaction.</item>
 /// <item><c>m|{h}</c> / <c>n|{container}|{hex of the blob name's UTF-8}</c> — a small name row (id and blob ETag) next
 /// to each record row, written in the same transaction: each record partition lists its media in blob-name order, so
 /// the reconcile merges the 16 partitions with the container listing instead of loading every id (see
@@ -39,7 +40,8 @@ public static class MediaTableLayout
     public const string SystemPrefix = "y|";
     public const string CallIdPrefix = "c|";
     public const string PhonePrefix = "p|";
-    public const string CameraPrefix = "v|";
+    /// <summary>Camera rows' RowKeys start with this, in the site partition; site rows' RowKeys (times) sort before it.</summary>
+    public const string CameraRowPrefix = "v|";
 
     /// <summary>The layout that added the phone (<c>p|</c>) and camera (<c>v|</c>) rows.</summary>
     public const int LookupLayoutVersion = 2;
@@ -53,8 +55,8 @@ public static class MediaTableLayout
     /// <summary>The partition of the phone rows of a stored hash (a well-formed one holds no character a key may not).</summary>
     public static string PhonePartition(string phoneHash) => PhonePrefix + phoneHash;
 
-    /// <summary>The partition of a camera's rows; site and camera are identifiers (no '|', '/' or '#').</summary>
-    public static string CameraPartition(string site, string camera) => $"{CameraPrefix}{site}|{camera}";
+    /// <summary>Where a camera's rows start in its site's partition; site and camera are identifiers (no '|', '/' or '#').</summary>
+    public static string CameraRowKeyPrefix(string camera) => $"{CameraRowPrefix}{camera}|";
 
     public static RowKeyPair RecordKey(string id) => new(RecordPrefix + id[0], id);
 
@@ -128,7 +130,7 @@ public static class MediaTableLayout
         if (record is { Kind: MediaKind.Cctv, Status: MediaStatus.Indexed, Site: { } site, Camera: { } camera }
             && UploadContract.IsIdentifier(site) && UploadContract.IsIdentifier(camera))
         {
-            return [new(CameraPartition(site, camera), $"{time}|{record.Id}")];
+            return [new(SitePrefix + site, $"{CameraRowKeyPrefix(camera)}{time}|{record.Id}")];
         }
 
         if (record.Kind != MediaKind.Call)

@@ -456,9 +456,21 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
             });
     }
 
+    /// <summary>One request per partition: a clip's site and camera rows share one transaction.</summary>
     private async Task UpsertLookupRowsAsync(MediaRecord record, IReadOnlyList<RowKeyPair> keys, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(keys.Select(k =>
-            table.UpsertEntityAsync(MediaEntityMapper.ToEntity(record, k), TableUpdateMode.Replace, cancellationToken)));
+        await Task.WhenAll(keys.Distinct().GroupBy(k => k.PartitionKey).Select(async partition =>
+        {
+            if (partition.Count() == 1)
+            {
+                await table.UpsertEntityAsync(MediaEntityMapper.ToEntity(record, partition.First()), TableUpdateMode.Replace, cancellationToken);
+            }
+            else
+            {
+                await table.SubmitTransactionAsync(
+                    partition.Select(k => new TableTransactionAction(TableTransactionActionType.UpsertReplace, MediaEntityMapper.ToEntity(record, k))),
+                    cancellationToken);
+            }
+        }));
     }
 }

@@ -34,7 +34,7 @@ public sealed class LookupRowsTests
     public void An_indexed_clip_has_one_camera_row_and_a_rejected_one_none()
     {
         var clip = Clip("site-1", "cam.2");
-        Assert.Equal([new RowKeyPair("v|site-1|cam.2", $"20261120T080000Z|{clip.Id}")], MediaTableLayout.PhoneAndCameraKeys(clip));
+        Assert.Equal([new RowKeyPair("s|site-1", $"v|cam.2|20261120T080000Z|{clip.Id}")], MediaTableLayout.PhoneAndCameraKeys(clip));
         Assert.Equal(MediaTableLayout.LookupKeys(clip)[^1], MediaTableLayout.PhoneAndCameraKeys(clip)[0]);
         Assert.Empty(MediaTableLayout.PhoneAndCameraKeys(clip with { Status = MediaStatus.Rejected }));
         Assert.StartsWith("t|", MediaTableLayout.LookupKeys(clip)[0].PartitionKey); // the sweep resumes after the first key
@@ -50,13 +50,20 @@ public sealed class LookupRowsTests
         Assert.StartsWith($"PartitionKey eq 'p|{phone[0].PhoneHash}'", phone[0].Filter);
 
         var cameras = MediaQueryFilter.Ranges(new MediaQuery { Site = "site-1", Cameras = ["cam-2", "cam-1", "bad/camera"] })!;
-        Assert.Equal(["PartitionKey eq 'v|site-1|cam-1' and Kind eq 'cctv'", "PartitionKey eq 'v|site-1|cam-2' and Kind eq 'cctv'"], cameras.Select(r => r.Filter));
+        Assert.Equal(
+        [
+            "PartitionKey eq 's|site-1' and RowKey lt 'v|cam-1|~' and RowKey ge 'v|cam-1|' and Kind eq 'cctv'",
+            "PartitionKey eq 's|site-1' and RowKey lt 'v|cam-2|~' and RowKey ge 'v|cam-2|' and Kind eq 'cctv'",
+        ], cameras.Select(r => r.Filter));
         Assert.Single(MediaQueryFilter.Ranges(new MediaQuery { Site = "site-1", Camera = "cam-1" })!);
 
         Assert.Null(MediaQueryFilter.Ranges(new MediaQuery { Site = "site-1" }));
         Assert.Null(MediaQueryFilter.Ranges(new MediaQuery { Site = "site-1", Cameras = [] }));
         Assert.Null(MediaQueryFilter.Ranges(new MediaQuery { System = "pbx-1", From = At }));
         Assert.Null(MediaQueryFilter.Ranges(new MediaQuery { Kind = MediaKind.Cctv, PhoneHashes = [A] }));
+        // A site's partition holds its camera rows after its site rows: a site listing without an end stops before them.
+        Assert.Contains("RowKey lt 'v|'", MediaQueryFilter.Build(new MediaQuery { Site = "site-1" }));
+        Assert.Contains("RowKey lt 'v|'", MediaQueryFilter.Build(new MediaQuery { Site = "site-1", From = At }));
         // The fallback filter narrows to the listed cameras too.
         Assert.Contains("(Camera eq 'cam-2' or Camera eq 'cam-1')", MediaQueryFilter.Build(new MediaQuery { Site = "site-1", Cameras = ["cam-2", "cam-1"] }));
     }
