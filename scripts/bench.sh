@@ -5,6 +5,7 @@
 #                                          scripts/bench.sh audit-verify [--small 10000 --large 1000000 --newest 1000]
 #                                          scripts/bench.sh evidence-manifest [--small 1000 --large 100000]
 #                                          scripts/bench.sh runner-scan [--small 100000 --large 1000000 --cameras 100]
+#                                          scripts/bench.sh place-hold [--media 100000 --inline 500 --latency-ms 2]
 #                                          scripts/bench.sh phone-hold [--calls 1000000 --matches 20 --cameras 100 --clips-per-camera 10000]
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 

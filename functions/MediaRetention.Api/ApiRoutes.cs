@@ -82,6 +82,7 @@ public static class ApiRoutes
         services.TryAddSingleton<ConsoleAssets>();
         services.TryAddSingleton<ConsoleEndpoints>();
         services.TryAddSingleton<MediaEndpoints>();
+        services.TryAddSingleton<HoldMarkingViews>();
         services.TryAddSingleton<HoldEndpoints>();
         services.TryAddSingleton<AuditEndpoints>();
         services.TryAddSingleton<RetentionEndpoints>();
@@ -155,13 +156,16 @@ public static class ApiRoutes
         app.MapPost(Holds, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PlaceAsync(r, ct))
             .WithName("PlaceHold").WithTags("Holds")
             .WithSummary("Place a legal hold (police: request preservation)")
-            .WithDescription("Nothing the hold covers is deleted until it is released; a window hold also covers media uploaded later. Security and admin holds are active at once. A police hold is stored 'requested': it preserves at once, but shows the police nothing of what it covers (coveredMedia null) until security or an admin approves it. Police limits: Holds:PoliceMaxWindow (400) and Holds:PoliceMaxOpenRequests per agency (429). A phone number is parsed to E.164 (Phone:DefaultRegion); an invalid one is a 400. warnings says when the hold covers nothing indexed now. Unknown fields are a 400 naming them.")
+            .WithDescription("Nothing the hold covers is deleted until it is released; a window hold also covers media uploaded later. Security and admin holds are active at once. A police hold is stored 'requested': it preserves at once, but shows the police nothing of what it covers (coveredMedia null) until security or an admin approves it. Police limits: Holds:PoliceMaxWindow (400) and Holds:PoliceMaxOpenRequests per agency (429). A phone number is parsed to E.164 (Phone:DefaultRegion); an invalid one is a 400. warnings says when the hold covers nothing indexed now. Unknown fields are a 400 naming them. " +
+                "A hold covering more than Holds:InlineMarkLimit media is answered 202 (security, admin): it is in force at once, its first media are marked held, and an operation (Location: /api/operations/{id}; marking.operationId) marks the rest in the background; coveredMedia is then null and marking.state inProgress. Otherwise 201 with marking.state complete.")
             .RequireRoles(HoldEndpoints.Readers, "Police keys place holds for their own agency only (403 otherwise), as requests.")
             .WithHeader(new HeaderParameter(HoldEndpoints.IdempotencyKeyHeader,
                 "Makes the placement safe to retry: the same key (per caller) with the same body answers 200 (same body shape as the 201) with the hold the first request placed; " +
                 "with another body, 409. 1 to 200 visible ASCII characters, e.g. a UUID.", HoldEndpoints.MaxIdempotencyKeyLength))
             .Accepts<PlaceHoldRequest>("application/json")
             .Produces<PlacedHoldResponse>(StatusCodes.Status201Created)
+            .Produces<PlacedHoldResponse>(StatusCodes.Status202Accepted)
+            .WithMetadata(new AcceptedOperation("/" + Operation))
             .ProducesProblems(BadRequest, TooLarge, UnsupportedMediaType, StatusCodes.Status409Conflict, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable).ProducesAccessProblems();
 
         app.MapPost(HoldPreview, (HttpRequest r, HoldEndpoints e, CancellationToken ct) => e.PreviewAsync(r, ct))
@@ -187,7 +191,7 @@ public static class ApiRoutes
         app.MapGet(HoldById, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.GetAsync(r, id, ct))
             .WithName("GetHold").WithTags("Holds")
             .WithSummary("Get a hold and a page of the media it covers")
-            .WithDescription("For police, a requested or rejected hold has coveredMedia null: its case data and status only.")
+            .WithDescription("For police, a requested or rejected hold has coveredMedia null: its case data and status only. marking (security, admin): whether every covered blob is marked held yet: complete, inProgress (operationId marks the rest), stopped (released first) or failed; the hold is in force whatever it says.")
             .RequireRoles(HoldEndpoints.Readers, PoliceOwnAgency)
             .WithQuery(QueryParameter.PageSize(), QueryParameter.ContinuationToken)
             .Produces<HoldDetailResponse>()
@@ -205,7 +209,7 @@ public static class ApiRoutes
         app.MapPost(HoldApprove, (HttpRequest r, string id, HoldEndpoints e, CancellationToken ct) => e.ApproveAsync(r, id, ct))
             .WithName("ApproveHold").WithTags("Holds")
             .WithSummary("Approve a police preservation request, optionally narrowing its scope")
-            .WithDescription("{ reason, scope? }. The request becomes active; scope, when given, replaces the requested one and must lie within it (same type and target; a window inside; cameras or media ids a subset; a phone scope may leave out the number): otherwise 400. The requested scope stays on the record (requestedScope) and in the hold.approved audit entry. Not a request waiting for review: 409.")
+            .WithDescription("{ reason, scope? }. The request becomes active; scope, when given, replaces the requested one and must lie within it (same type and target; a window inside; cameras or media ids a subset; a phone scope may leave out the number): otherwise 400. The requested scope stays on the record (requestedScope) and in the hold.approved audit entry. An approved scope covering more than Holds:InlineMarkLimit media is marked in the background: marking.state inProgress with its operationId, coveredMedia null. Not a request waiting for review: 409.")
             .RequireRoles(HoldEndpoints.Reviewers, "Police never review requests.")
             .Accepts<ApproveHoldRequest>("application/json")
             .Produces<ReviewedHoldResponse>()

@@ -109,7 +109,8 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : IAsyncLifetim
             Expect(((string?)op["description"])?.Contains("Roles: " + string.Join(", ", roles ?? []), StringComparison.Ordinal) == true, "roles not in the description");
             Expect(security.SequenceEqual(["ApiKey", "EntraId"]), $"security is [{string.Join(", ", security)}]");
 
-            Expect(success.Count == 1 && success[0].Value?["content"]?["application/json"]?["schema"] is not null, "no JSON success response");
+            // One success response, or (placing a hold) 201 for a small hold and 202 for one marked in the background.
+            Expect(success.Count is 1 or 2 && success.All(r => r.Value?["content"]?["application/json"]?["schema"] is not null), "no JSON success response");
             foreach (var status in new[] { "401", "403", "429" }.Concat(path.Contains("{id}", StringComparison.Ordinal) ? ["404"] : []))
             {
                 Expect(responses[status]?["content"]?["application/problem+json"] is not null, $"no {status} problem response");
@@ -147,6 +148,20 @@ public sealed class OpenApiDocumentTests(AzuriteFixture azurite) : IAsyncLifetim
         var (_, _, get) = Operations().Single(o => (string?)o.Json["operationId"] == "GetOperation");
         Assert.Equal("/api/operations/{id}", Operations().Single(o => (string?)o.Json["operationId"] == "GetOperation").Path);
         Assert.EndsWith("OperationView", (string?)get["responses"]!["200"]!["content"]?["application/json"]?["schema"]?["$ref"]);
+    }
+
+    [Fact]
+    public void Placing_a_hold_answers_201_or_202_with_the_marking_operation_in_Location()
+    {
+        var (_, _, op) = Operations().Single(o => (string?)o.Json["operationId"] == "PlaceHold");
+        var responses = op["responses"]!.AsObject();
+
+        Assert.Equal(["201", "202"], responses.Where(r => r.Key.StartsWith('2')).Select(r => r.Key).Order());
+        Assert.EndsWith("PlacedHoldResponse", (string?)responses["201"]!["content"]?["application/json"]?["schema"]?["$ref"]);
+        var accepted = responses["202"]!;
+        Assert.EndsWith("PlacedHoldResponse", (string?)accepted["content"]?["application/json"]?["schema"]?["$ref"]);
+        Assert.Contains("/api/operations/{id}", (string?)accepted["headers"]?["Location"]?["description"]);
+        Assert.Contains("Holds:InlineMarkLimit", (string?)op["description"]);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using MediaRetention.Api.Auth;
 using MediaRetention.Api.Http;
 using MediaRetention.Api.Media;
+using MediaRetention.Api.Operations;
 using MediaRetention.Core.Holds;
 using MediaRetention.Core.Phones;
 using MediaRetention.Core.Storage;
@@ -27,7 +28,8 @@ public sealed class HoldEndpoints(
     ReviewHoldHandler reviewHold,
     PhoneNumberParser phones,
     IPhoneHashing phoneHashing,
-    IHoldIdempotencyStore idempotency)
+    IHoldIdempotencyStore idempotency,
+    HoldMarkingViews markingViews)
 {
     /// <summary>Optional request header of <c>POST /api/holds</c>: a retry with the same key and body gets the same hold.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
@@ -88,7 +90,7 @@ public sealed class HoldEndpoints(
         var requestHash = key is null ? null : RequestHash(body);
         if (key is not null && await idempotency.GetAsync(caller.Name, key, cancellationToken) is { } earlier)
         {
-            return await ReplayAsync(earlier, requestHash!, command, caller, cancellationToken);
+            return await ReplayAsync(request, earlier, requestHash!, command, caller, cancellationToken);
         }
 
         if (caller.IsPolice)
@@ -116,29 +118,48 @@ public sealed class HoldEndpoints(
             var claim = new HoldIdempotencyClaim(Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), requestHash!, null);
             if (!await idempotency.TryClaimAsync(caller.Name, key, claim, cancellationToken))
             {
-                return await ReplayAsync((await idempotency.GetAsync(caller.Name, key, cancellationToken))!, requestHash!, command, caller, cancellationToken);
+                return await ReplayAsync(request, (await idempotency.GetAsync(caller.Name, key, cancellationToken))!, requestHash!, command, caller, cancellationToken);
             }
 
             command = command with { HoldId = claim.HoldId };
         }
 
-        var result = await placeHold.HandleAsync(command, cancellationToken);
-        if (key is not null)
+        var result = await placeHold.HandleAsync(command with { MarkingReaders = Reviewers }, cancellationToken);
+        if (key is not null && result.MarkingComplete)
         {
+            // A hold marked in the background has its count in its marking row; a replay reads it there.
             await idempotency.RecordCoveredAsync(caller.Name, key, result.CoveredMedia, cancellationToken);
         }
 
-        return Results.Created($"/api/holds/{result.Hold.Id}", Placed(result.Hold, result.CoveredMedia, caller));
+        return Answer(request, result, caller);
     }
 
-    private PlacedHoldResponse Placed(Hold hold, int? coveredMedia, Caller caller)
+    /// <summary>
+    /// 201 with the hold when every covered medium was marked in the request; 202 when the rest is marked in the
+    /// background, with the marking operation in Location (the hold's own address is in the body; it is in force either
+    /// way). Police always get the 201: a request shows them nothing of what it covers, its marking included.
+    /// </summary>
+    private static IResult Answer(HttpRequest request, PlaceHoldResult result, Caller caller)
+    {
+        if (result.Marking is { OperationId: { } operationId } marking && !caller.IsPolice)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = OperationEndpoints.PollSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Accepted(OperationEndpoints.Location(operationId),
+                Placed(result.Hold, null, caller, HoldMarkingView.Started(marking)));
+        }
+
+        return Results.Created($"/api/holds/{result.Hold.Id}", Placed(result.Hold, result.CoveredMedia, caller, HoldMarkingView.Complete));
+    }
+
+    /// <param name="coveredMedia">Null while marking goes on in the background (the total is not known yet).</param>
+    private static PlacedHoldResponse Placed(Hold hold, int? coveredMedia, Caller caller, HoldMarkingView marking)
     {
         var view = HoldView.From(hold);
 
         // A request shows the police nothing of what it covers until it is approved; the reviewer sees the count.
         return caller.IsPolice
             ? new PlacedHoldResponse(view, null, [RequestedWarning])
-            : new PlacedHoldResponse(view, coveredMedia, coveredMedia is { } covered ? CoverageWarnings(hold.Scope, covered) : []);
+            : new PlacedHoldResponse(view, coveredMedia, coveredMedia is { } covered ? CoverageWarnings(hold.Scope, covered) : []) { Marking = marking };
     }
 
     /// <summary>
@@ -146,7 +167,7 @@ public sealed class HoldEndpoints(
     /// claimed the key but its hold row is not there (it failed, or is still under way), the hold is placed now, with
     /// the claimed id, so it exists once whichever request gets there first.
     /// </summary>
-    private async Task<IResult> ReplayAsync(HoldIdempotencyClaim earlier, string requestHash, PlaceHoldCommand command, Caller caller, CancellationToken cancellationToken)
+    private async Task<IResult> ReplayAsync(HttpRequest request, HoldIdempotencyClaim earlier, string requestHash, PlaceHoldCommand command, Caller caller, CancellationToken cancellationToken)
     {
         if (earlier.RequestHash != requestHash)
         {
@@ -156,7 +177,7 @@ public sealed class HoldEndpoints(
 
         if (await holds.GetAsync(earlier.HoldId, cancellationToken) is { Hold: { } existing })
         {
-            return Results.Ok(Placed(existing, earlier.CoveredMedia, caller));
+            return Results.Ok(await ReplayedAsync(existing, earlier.CoveredMedia, caller, cancellationToken));
         }
 
         if (caller.IsPolice)
@@ -166,14 +187,32 @@ public sealed class HoldEndpoints(
 
         try
         {
-            var result = await placeHold.HandleAsync(command with { HoldId = earlier.HoldId }, cancellationToken);
-            return Results.Created($"/api/holds/{result.Hold.Id}", Placed(result.Hold, result.CoveredMedia, caller));
+            var result = await placeHold.HandleAsync(command with { HoldId = earlier.HoldId, MarkingReaders = Reviewers }, cancellationToken);
+            return Answer(request, result, caller);
         }
         catch (Azure.RequestFailedException e) when (e.Status == 409)
         {
             var placed = await holds.GetAsync(earlier.HoldId, cancellationToken);
-            return Results.Ok(Placed(placed!.Hold!, null, caller));
+            return Results.Ok(await ReplayedAsync(placed!.Hold!, null, caller, cancellationToken));
         }
+    }
+
+    /// <summary>A replay's answer: the same hold, and the same marking operation with its state now.</summary>
+    private async Task<PlacedHoldResponse> ReplayedAsync(Hold hold, int? coveredMedia, Caller caller, CancellationToken cancellationToken)
+    {
+        if (caller.IsPolice)
+        {
+            return Placed(hold, null, caller, HoldMarkingView.Complete);
+        }
+
+        var marking = await markingViews.ForAsync(hold.Id, cancellationToken);
+        if (marking.OperationId is not null)
+        {
+            // Marked in the background: the total is known once marking is complete.
+            coveredMedia = marking.State == HoldMarkingStates.Complete ? marking.MarkedMedia : null;
+        }
+
+        return Placed(hold, coveredMedia, caller, marking);
     }
 
     private static (string? Key, IResult? Problem) IdempotencyKey(HttpRequest request)
@@ -322,6 +361,8 @@ public sealed class HoldEndpoints(
             return Results.Ok(new HoldDetailResponse(HoldView.From(hold), null));
         }
 
+        var marking = caller.IsPolice ? null : await markingViews.ForAsync(hold.Id, cancellationToken);
+
         try
         {
             var q = new QueryReader(request.Query);
@@ -330,7 +371,7 @@ public sealed class HoldEndpoints(
             var page = await coverage.PageAsync(hold.Scope, token, q.Number("pageSize", 100, 1, 1000), cancellationToken);
             var media = new MediaListResponse(
                 page.Items.Select(MediaView.From).ToList(), PageTokens.Seal(PageTokens.HoldMedia, filters, page.ContinuationToken));
-            return Results.Ok(new HoldDetailResponse(HoldView.From(hold), media));
+            return Results.Ok(new HoldDetailResponse(HoldView.From(hold), media) { Marking = marking });
         }
         catch (RequestValidationException e)
         {
@@ -412,7 +453,7 @@ public sealed class HoldEndpoints(
         {
             var hasher = await HasherForAsync(body.Scope, cancellationToken);
             var scope = body.Scope is null ? null : HoldRequestValidator.ValidateScope(body.Scope, options.Value.MaxWindow, phones, hasher, phoneOptional: true);
-            command = new ReviewHoldCommand(id, caller.Name, HoldReview.Approved, HoldRequestValidator.Reason(body.Reason), scope);
+            command = new ReviewHoldCommand(id, caller.Name, HoldReview.Approved, HoldRequestValidator.Reason(body.Reason), scope) { MarkingReaders = Reviewers };
         }
         catch (RequestValidationException e)
         {
@@ -462,8 +503,13 @@ public sealed class HoldEndpoints(
     private static IResult ReviewResult(string id, ReviewHoldResult result) => result switch
     {
         { Outcome: ReviewHoldOutcome.Approved or ReviewHoldOutcome.Rejected, Hold: { } hold } =>
-            Results.Ok(new ReviewedHoldResponse(HoldView.From(hold), result.CoveredMedia,
-                result.CoveredMedia is { } covered ? CoverageWarnings(hold.Scope, covered) : [])),
+            Results.Ok(result.Marking is { } marking
+                ? new ReviewedHoldResponse(HoldView.From(hold), null, []) { Marking = HoldMarkingView.Started(marking) }
+                : new ReviewedHoldResponse(HoldView.From(hold), result.CoveredMedia,
+                    result.CoveredMedia is { } covered ? CoverageWarnings(hold.Scope, covered) : [])
+                {
+                    Marking = result.Outcome == ReviewHoldOutcome.Approved ? HoldMarkingView.Complete : null,
+                }),
         { Outcome: ReviewHoldOutcome.NotWithinRequest } => ApiProblems.BadRequest(result.Problem!),
         { Outcome: ReviewHoldOutcome.NotRequested, Hold: { } hold } => ApiProblems.Conflict(
             $"Hold '{Shown(id)}' is {hold.Status}, not a preservation request waiting for review" +

@@ -50,11 +50,26 @@ public sealed record HoldView(
 /// <summary>
 /// <see cref="CoveredMedia"/> is null for police (a request shows nothing of what it covers until approved).
 /// <see cref="Warnings"/> says when a hold covers nothing indexed now, or that a police hold is a request.
+/// On a 202 (a large hold, marked in the background) <see cref="CoveredMedia"/> is null and <see cref="Marking"/> names the
+/// operation marking the rest.
 /// </summary>
-public sealed record PlacedHoldResponse(HoldView Hold, int? CoveredMedia, IReadOnlyList<string> Warnings);
+public sealed record PlacedHoldResponse(HoldView Hold, int? CoveredMedia, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Whether every covered blob is marked held yet; absent for police.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HoldMarkingView? Marking { get; init; }
+}
 
-/// <summary>An approved or rejected request; <see cref="CoveredMedia"/> counts what an approved hold covers now.</summary>
-public sealed record ReviewedHoldResponse(HoldView Hold, int? CoveredMedia, IReadOnlyList<string> Warnings);
+/// <summary>
+/// An approved or rejected request; <see cref="CoveredMedia"/> counts what an approved hold covers now (null while
+/// <see cref="Marking"/> is in progress).
+/// </summary>
+public sealed record ReviewedHoldResponse(HoldView Hold, int? CoveredMedia, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Approve: whether every covered blob is marked held yet; absent for a rejection.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HoldMarkingView? Marking { get; init; }
+}
 
 /// <summary>
 /// What a hold would cover now. <see cref="Items"/> is the first <see cref="HoldEndpoints.PreviewSampleSize"/>
@@ -71,7 +86,12 @@ public sealed record HoldListResponse(IReadOnlyList<HoldView> Items, string? Con
 }
 
 /// <summary><see cref="CoveredMedia"/> is null for police while the hold is requested or rejected.</summary>
-public sealed record HoldDetailResponse(HoldView Hold, MediaListResponse? CoveredMedia);
+public sealed record HoldDetailResponse(HoldView Hold, MediaListResponse? CoveredMedia)
+{
+    /// <summary>Whether every covered blob is marked held yet (complete, inProgress, stopped, failed); absent for police.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HoldMarkingView? Marking { get; init; }
+}
 
 /// <summary>
 /// A hold row that cannot be read (edited by hand, or written by an older version), with what could be read of it.

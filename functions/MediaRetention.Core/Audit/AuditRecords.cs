@@ -67,6 +67,9 @@ public static class AuditActions
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";
 
+    /// <summary>A large hold's background marking ended: complete (how many media it marked) or stopped (why).</summary>
+    public const string HoldMarked = "hold.marked";
+
     /// <summary>Security or an admin approved a police preservation request (possibly narrowing it).</summary>
     public const string HoldApproved = "hold.approved";
 

@@ -36,6 +36,18 @@ public sealed class HoldOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CacheMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Covered media a placement (or an approval) marks held inside the HTTP request. A hold covering more is answered
+    /// at once (202) and the rest is marked by a background operation: Azure ends a request after 230 s, and a site held
+    /// for a month covers hundreds of thousands of blobs. The hold is in force from its row on either way.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int InlineMarkLimit { get; set; } = 500;
+
+    /// <summary>Covered media a background marking reads per page; it records its place after each page.</summary>
+    [Range(1, 1000)]
+    public int BackgroundMarkPageSize { get; set; } = 1000;
 }
 
 /// <summary>A police window longer than every hold's window would never apply.</summary>

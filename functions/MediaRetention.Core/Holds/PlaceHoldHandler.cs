@@ -1,8 +1,6 @@
 using System.Globalization;
 using MediaRetention.Core.Audit;
-using MediaRetention.Core.Media;
 using MediaRetention.Core.Telemetry;
-using Microsoft.Extensions.Logging;
 
 namespace MediaRetention.Core.Holds;
 
@@ -24,29 +22,34 @@ public sealed record PlaceHoldCommand(
 
     /// <summary>The new hold's id when the caller chose it (an idempotent placement claims it first); else a new one.</summary>
     public string? HoldId { get; init; }
+
+    /// <summary>Roles that may read a background marking operation (<see cref="HoldMarker.DefaultReaders"/> when null).</summary>
+    public IReadOnlyList<string>? MarkingReaders { get; init; }
 }
 
-/// <param name="CoveredMediaIds">The media marked held by this placement (blobs that still existed).</param>
-public sealed record PlaceHoldResult(Hold Hold, IReadOnlyList<string> CoveredMediaIds)
+/// <param name="CoveredMediaIds">The media marked held inside the request (blobs that still existed).</param>
+/// <param name="Marking">Set when the hold covers more than <see cref="HoldOptions.InlineMarkLimit"/>: the background marking of the rest.</param>
+public sealed record PlaceHoldResult(Hold Hold, IReadOnlyList<string> CoveredMediaIds, HoldMarking? Marking = null)
 {
     public int CoveredMedia => CoveredMediaIds.Count;
+
+    /// <summary>Whether every covered medium is marked already (else <see cref="Marking"/> goes on in the background).</summary>
+    public bool MarkingComplete => Marking is null;
 }
 
 /// <summary>
 /// Places a legal hold: the hold row first (from then on every sweep keeps what it covers), then a held mark
-/// on each covered blob (so a sweep already under way cannot delete them), then the audit entry.
+/// on each covered blob (so a sweep already under way cannot delete them) — inside the request up to
+/// <see cref="HoldOptions.InlineMarkLimit"/>, the rest in a background operation (<see cref="HoldMarker"/>) — then the
+/// audit entry.
 /// </summary>
 public sealed class PlaceHoldHandler(
     IHoldStore holds,
-    HoldCoverage coverage,
-    IBlobHoldMarks marks,
+    HoldMarker marker,
     IAuditLog audit,
     TimeProvider time,
-    ILogger<PlaceHoldHandler> logger,
     MediaRetentionTelemetry telemetry)
 {
-    private const int MarkParallelism = 16;
-
     public async Task<PlaceHoldResult> HandleAsync(PlaceHoldCommand command, CancellationToken cancellationToken)
     {
         using var activity = telemetry.StartActivity("hold.place");
@@ -67,10 +70,21 @@ public sealed class PlaceHoldHandler(
         activity?.SetTag(MediaRetentionTelemetry.Tags.HoldId, hold.Id);
         await holds.CreateAsync(hold, cancellationToken);
 
-        var (covered, markingFailure) = await MarkCoveredAsync(coverage, marks, hold, logger, cancellationToken);
+        var (covered, background, markingFailure) = await marker.MarkAsync(hold, command.PlacedBy, command.MarkingReaders, supersede: false, cancellationToken);
         var details = HoldAuditDetails.For(hold);
         details["status"] = hold.Status;
-        details["coveredMedia"] = covered.Count.ToString(CultureInfo.InvariantCulture);
+        if (background is null)
+        {
+            details["coveredMedia"] = covered.Count.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            // The total is audited by the operation when it ends (hold.marked).
+            details["markedInRequest"] = covered.Count.ToString(CultureInfo.InvariantCulture);
+            details["marking"] = HoldMarkingStates.InProgress;
+            details["markingOperation"] = background.OperationId;
+        }
+
         if (markingFailure is not null)
         {
             details["markingFailed"] = markingFailure.GetType().Name;
@@ -84,35 +98,7 @@ public sealed class PlaceHoldHandler(
             throw new HoldMarkingException(hold, markingFailure);
         }
 
-        return new PlaceHoldResult(hold, [.. covered]);
-    }
-
-    /// <summary>
-    /// Marks every blob the hold covers held (16 at a time); a blob already gone cannot be preserved and is not counted.
-    /// A failure is returned, not thrown: the hold row is in force already (sweeps read it), only the marks are incomplete.
-    /// </summary>
-    internal static async Task<(List<string> Covered, Exception? Failure)> MarkCoveredAsync(
-        HoldCoverage coverage, IBlobHoldMarks marks, Hold hold, ILogger logger, CancellationToken cancellationToken)
-    {
-        var covered = new System.Collections.Concurrent.ConcurrentBag<string>();
-        try
-        {
-            await Parallel.ForEachAsync(coverage.FindCoveredAsync(hold.Scope, cancellationToken),
-                new ParallelOptions { MaxDegreeOfParallelism = MarkParallelism, CancellationToken = cancellationToken },
-                async (media, ct) =>
-                {
-                    if (await marks.MarkHeldAsync(media.Container, media.BlobName, ct))
-                    {
-                        covered.Add(media.Id);
-                    }
-                });
-            return ([.. covered], null);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Hold {HoldId} is in force, but marking its media failed after {Covered}", hold.Id, covered.Count);
-            return ([.. covered], e);
-        }
+        return new PlaceHoldResult(hold, covered, background);
     }
 }
 

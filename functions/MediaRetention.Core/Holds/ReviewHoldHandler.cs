@@ -2,12 +2,15 @@ using System.Globalization;
 using MediaRetention.Core.Audit;
 using MediaRetention.Core.Phones;
 using MediaRetention.Core.Telemetry;
-using Microsoft.Extensions.Logging;
 
 namespace MediaRetention.Core.Holds;
 
 /// <param name="NarrowedScope">Approve only: a scope within the requested one that replaces it; null keeps the request's.</param>
-public sealed record ReviewHoldCommand(string HoldId, string Reviewer, string Decision, string Reason, HoldScope? NarrowedScope = null);
+public sealed record ReviewHoldCommand(string HoldId, string Reviewer, string Decision, string Reason, HoldScope? NarrowedScope = null)
+{
+    /// <summary>Roles that may read a background marking operation (<see cref="HoldMarker.DefaultReaders"/> when null).</summary>
+    public IReadOnlyList<string>? MarkingReaders { get; init; }
+}
 
 public enum ReviewHoldOutcome
 {
@@ -24,8 +27,11 @@ public enum ReviewHoldOutcome
 
 public sealed record ReviewHoldResult(ReviewHoldOutcome Outcome, Hold? Hold, string? Problem = null)
 {
-    /// <summary>Approve: the media the approved scope covers now (marked held).</summary>
+    /// <summary>Approve: the media the approved scope covers now (marked held); with <see cref="Marking"/>, those marked so far.</summary>
     public int? CoveredMedia { get; init; }
+
+    /// <summary>Approve: set when the approved scope covers more than <see cref="HoldOptions.InlineMarkLimit"/> and the rest is marked in the background.</summary>
+    public HoldMarking? Marking { get; init; }
 }
 
 /// <summary>
@@ -36,11 +42,9 @@ public sealed record ReviewHoldResult(ReviewHoldOutcome Outcome, Hold? Hold, str
 /// </summary>
 public sealed class ReviewHoldHandler(
     IHoldStore holds,
-    HoldCoverage coverage,
-    IBlobHoldMarks marks,
+    HoldMarker marker,
     IAuditLog audit,
     TimeProvider time,
-    ILogger<ReviewHoldHandler> logger,
     MediaRetentionTelemetry telemetry,
     IPhoneHashing? phoneHashing = null)
 {
@@ -105,13 +109,26 @@ public sealed class ReviewHoldHandler(
             details["status"] = reviewed.Status;
             HoldAuditDetails.AddScope(details, request.Scope, "requested.");
             int? covered = null;
+            HoldMarking? background = null;
             if (approve)
             {
                 // What the request marked is marked already; marking the approved scope again repairs any mark a failed
-                // placement left out, and counts what the approved hold covers.
-                var (ids, failure) = await PlaceHoldHandler.MarkCoveredAsync(coverage, marks, reviewed, logger, cancellationToken);
+                // placement left out, and counts what the approved hold covers. A large scope goes on in the background,
+                // replacing the request's own marking if that still runs.
+                var (ids, marking, failure) = await marker.MarkAsync(reviewed, command.Reviewer, command.MarkingReaders, supersede: true, cancellationToken);
                 covered = ids.Count;
-                details["coveredMedia"] = ids.Count.ToString(CultureInfo.InvariantCulture);
+                background = marking;
+                if (marking is null)
+                {
+                    details["coveredMedia"] = ids.Count.ToString(CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    details["markedInRequest"] = ids.Count.ToString(CultureInfo.InvariantCulture);
+                    details["marking"] = HoldMarkingStates.InProgress;
+                    details["markingOperation"] = marking.OperationId;
+                }
+
                 if (failure is not null)
                 {
                     details["markingFailed"] = failure.GetType().Name;
@@ -121,7 +138,7 @@ public sealed class ReviewHoldHandler(
             details["narrowed"] = changed ? "true" : "false";
             await audit.AppendAsync(new AuditEvent(command.Reviewer, approve ? AuditActions.HoldApproved : AuditActions.HoldRejected,
                 "hold/" + reviewed.Id, details), cancellationToken);
-            return new ReviewHoldResult(approve ? ReviewHoldOutcome.Approved : ReviewHoldOutcome.Rejected, reviewed) { CoveredMedia = covered };
+            return new ReviewHoldResult(approve ? ReviewHoldOutcome.Approved : ReviewHoldOutcome.Rejected, reviewed) { CoveredMedia = covered, Marking = background };
         }
     }
 }

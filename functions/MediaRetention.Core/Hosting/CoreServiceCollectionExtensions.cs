@@ -61,6 +61,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IHoldStore, TableHoldStore>();
         services.TryAddSingleton<IBlobHoldMarks, AzureBlobHoldMarks>();
         services.TryAddSingleton<HoldCoverage>();
+        services.TryAddSingleton<IHoldMarkingStore, TableHoldMarkingStore>();
+        services.TryAddSingleton<HoldMarker>();
         services.TryAddSingleton<PlaceHoldHandler>();
         services.TryAddSingleton<ReleaseHoldHandler>();
         services.TryAddSingleton<ReviewHoldHandler>();
@@ -90,6 +92,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, SweepOperationWork>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyEvidenceOperationWork>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, VerifyAuditOperationWork>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, MarkHoldMediaOperationWork>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationWork, BackfillLookupRowsOperationWork>());
 
         services.AddMediaRetentionEvidenceLinks();

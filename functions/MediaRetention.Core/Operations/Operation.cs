@@ -79,6 +79,10 @@ public static class OperationKinds
     public const string RetentionSweep = "retention.sweep";
     public const string EvidenceVerify = "evidence.verify";
     public const string AuditVerify = "audit.verify";
+
+    /// <summary>Marking the covered blobs of a large hold held, after its placement answered (see Holds/HoldMarking).</summary>
+    public const string HoldMarking = "hold.mark";
+
     public const string LookupRowsBackfill = "media.lookup-rows-backfill";
 }
 

@@ -10,7 +10,11 @@ public interface IOperationDispatcher
     Task DispatchAsync(string operationId, CancellationToken cancellationToken);
 }
 
-public sealed record StartOperationCommand(string Kind, string CreatedBy, IReadOnlyList<string> ReaderRoles, string? Agency = null, string? HoldId = null);
+public sealed record StartOperationCommand(string Kind, string CreatedBy, IReadOnlyList<string> ReaderRoles, string? Agency = null, string? HoldId = null)
+{
+    /// <summary>The id when the caller recorded it elsewhere first (a hold's marking row names its operation); else a new one.</summary>
+    public string? OperationId { get; init; }
+}
 
 /// <summary>Records an operation as queued and hands it to a worker; the HTTP route answers 202 with its address.</summary>
 public sealed class StartOperationHandler(
@@ -27,7 +31,7 @@ public sealed class StartOperationHandler(
         var now = time.GetUtcNow();
         var operation = new Operation
         {
-            Id = Guid.CreateVersion7(now).ToString("N"),
+            Id = command.OperationId ?? Guid.CreateVersion7(now).ToString("N"),
             Kind = command.Kind,
             Status = OperationStatuses.Queued,
             CreatedAt = now,

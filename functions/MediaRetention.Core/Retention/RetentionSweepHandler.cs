@@ -17,9 +17,12 @@ namespace MediaRetention.Core.Retention;
 /// <item>Reconcile, at most every <see cref="RetentionOptions.FullReconcileInterval"/>: every blob the index does not
 /// know (or knows at another version) is indexed first, so nothing escapes retention; a merge of the listing with the
 /// index's name rows, memory flat. Unindexed blobs are never deleted, so between full passes a missed one is kept.</item>
-/// <item>Snapshot the active holds, then read expired media from the index page by page (memory stays flat).</item>
+/// <item>Snapshot the active holds, then read expired media from the index page by page (memory stays flat). Before
+/// each page the holds version is read (one point read): when a hold was written since, the snapshot is loaded again,
+/// so a hold placed during the sweep keeps what it covers from the next page on, whether or not its (possibly
+/// background) marking has reached those blobs yet.</item>
 /// <item>Delete each unheld expired blob only on the tag condition "marked not held, at the indexed version": a
-/// hold placed after the snapshot marks its media held first (and an overwrite clears the tags), so the delete
+/// hold placed after the page was decided marks its media held (and an overwrite clears the tags), so the delete
 /// fails and the medium stays.</item>
 /// <item>Blobs that fail the condition are looked at again with fresh holds (see <see cref="HoldSafeDeleter"/>, the
 /// deletion path data-subject erasure uses too).</item>
@@ -120,6 +123,8 @@ public sealed class RetentionSweepHandler(
         if (stop is null)
         {
             report.Phase(SweepPhases.Expired);
+            // The version before the rows: a hold written in between makes the first page reload (never the reverse).
+            var holdsVersion = await holds.GetVersionAsync(cancellationToken);
             snapshot = await holds.LoadActiveThoroughAsync(cancellationToken);
             telemetry.ActiveHolds(snapshot.Count);
             telemetry.UnreadableHolds(snapshot.Unreadable.Count);
@@ -132,7 +137,9 @@ public sealed class RetentionSweepHandler(
             deleteMode = await deleteConditions.EnsureProbedAsync(cancellationToken);
             blocked = snapshot.BlocksDeletion || deleteMode == DeleteConditionMode.Unverified;
             var from = resumed is { Phase: SweepPhases.Expired } ? resumed : null;
-            var expiredStop = await DeleteExpiredAsync(sweepId, startedAt, snapshot, blocked, from, budget, counters, unreadableMedia, report, cancellationToken);
+            var current = new SweepHolds(snapshot, holdsVersion, blocked);
+            var expiredStop = await DeleteExpiredAsync(sweepId, startedAt, current, from, budget, counters, unreadableMedia, report, cancellationToken);
+            (snapshot, blocked) = (current.Snapshot, current.Blocked);
             stop = expiredStop is null ? null : Checkpoint(expiredStop, sweepId, cycleStartedAt, counters);
         }
 
@@ -202,8 +209,7 @@ public sealed class RetentionSweepHandler(
     private async Task<ScanStop?> DeleteExpiredAsync(
         string sweepId,
         DateTimeOffset startedAt,
-        ActiveHolds snapshot,
-        bool blocked,
+        SweepHolds current,
         SweepCheckpoint? resumed,
         SweepBudget budget,
         Counters counters,
@@ -224,6 +230,8 @@ public sealed class RetentionSweepHandler(
             var after = resumed is not null && kind == resumed.Kind ? resumed.After : null;
             await foreach (var (page, last) in ExpiredPagesAsync(kind, startedAt, after, unreadableMedia, cancellationToken))
             {
+                await RefreshHoldsAsync(current, cancellationToken);
+                var (snapshot, blocked) = (current.Snapshot, current.Blocked);
                 var toDelete = new List<MediaRecord>();
                 var unheld = new List<MediaRecord>(); // for the retention lag: expired, and no hold of the snapshot covers it
                 foreach (var media in page)
@@ -286,6 +294,35 @@ public sealed class RetentionSweepHandler(
 
         await bookkeeping;
         return null;
+    }
+
+    /// <summary>
+    /// Loads the holds again when one was written since they were read (the version moved): a hold placed while the sweep
+    /// runs is in force from its row on, before all (or any) of its blobs are marked. A hold row turned unreadable blocks
+    /// the rest of the sweep.
+    /// </summary>
+    private async Task RefreshHoldsAsync(SweepHolds current, CancellationToken cancellationToken)
+    {
+        var version = await holds.GetVersionAsync(cancellationToken);
+        if (version == current.Version)
+        {
+            return;
+        }
+
+        var fresh = await holds.LoadActiveThoroughAsync(cancellationToken);
+        current.Snapshot = fresh;
+        current.Version = version;
+        current.Blocked |= fresh.BlocksDeletion;
+    }
+
+    /// <summary>The holds the expired phase decides with, and the version they were read at.</summary>
+    private sealed class SweepHolds(ActiveHolds snapshot, string? version, bool blocked)
+    {
+        public ActiveHolds Snapshot { get; set; } = snapshot;
+
+        public string? Version { get; set; } = version;
+
+        public bool Blocked { get; set; } = blocked;
     }
 
     private SweepCheckpoint Checkpoint(ScanStop stop, string sweepId, DateTimeOffset cycleStartedAt, Counters counters) =>

@@ -5,6 +5,7 @@ using MediaRetention.Core.Ingest;
 using MediaRetention.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -79,6 +80,8 @@ public sealed class CoreHarness : IAsyncDisposable
 
         // Before the core's registrations, which only add what is not there yet: a test's replacement wins.
         configure?.Invoke(collection);
+        collection.TryAddSingleton<RecordingOperationDispatcher>();
+        collection.TryAddSingleton<MediaRetention.Core.Operations.IOperationDispatcher>(sp => sp.GetRequiredService<RecordingOperationDispatcher>());
         collection.AddMediaRetentionCore(configuration);
         var provider = collection.BuildServiceProvider();
         await provider.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(default);

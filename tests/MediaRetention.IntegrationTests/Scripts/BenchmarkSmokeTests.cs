@@ -21,6 +21,7 @@ public sealed class BenchmarkSmokeTests
     [InlineData("audit-verify", "--small 300 --large 1200 --newest 100", "requests")]
     [InlineData("evidence-manifest", "--small 50 --large 2100", "same seal: yes")]
     [InlineData("runner-scan", "--small 2000 --large 6000 --cameras 20", "list requests")]
+    [InlineData("place-hold", "--media 60 --inline 10 --latency-ms 0", "POST requests after/before")]
     [InlineData("phone-hold", "--calls 3000 --matches 5 --cameras 6 --clips-per-camera 50", "requests")]
     public async Task A_benchmark_mode_runs_to_its_end_at_tiny_sizes(string mode, string options, string figure)
     {

@@ -1,8 +1,9 @@
 // Holds: the list (police see their own agency's holds only: the API filters), one hold with what it covers and its
 // release, placing a hold of any scope with a preview of what it would cover before it is placed, and the queue of
 // police preservation requests that security or an admin approves (optionally narrowed) or rejects. A police request
-// preserves at once but shows the police nothing of what it covers until it is approved.
-import { api, nextItems, session } from './api.js';
+// preserves at once but shows the police nothing of what it covers until it is approved. A hold covering many
+// recordings is in force at once; marking its recordings held goes on in the background, and its page follows that.
+import { api, nextItems, session, untilFinished } from './api.js';
 import {
   announce, append, badge, clear, describeScope, empty, errorNotice, facts, field, formatBytes, h, isoToLocalInput, localInputToIso, notice, notYet, replace, table, timeEl, utcOffsetLabel,
 } from './dom.js';
@@ -143,6 +144,25 @@ export async function renderRequests(view) {
   }
 }
 
+function markingRuns(marked) {
+  return notice('info', 'Marking continues in the background',
+    `This hold is in force now: retention keeps everything it covers. Its recordings are being marked held as well${marked != null ? ` (${marked} so far)` : ''}; you may leave this page.`);
+}
+
+function markingFailed() {
+  return notice('warn', 'Background marking did not finish',
+    'The hold is in force all the same: retention reads the holds and keeps everything this one covers. The server log says why marking stopped.');
+}
+
+function describeMarking(marking) {
+  switch (marking.state) {
+    case 'complete': return marking.markedMedia != null ? `complete (${marking.markedMedia} recordings)` : 'complete';
+    case 'inProgress': return 'in progress, in the background';
+    case 'stopped': return 'stopped (the hold changed first)';
+    default: return 'did not finish (the hold is in force all the same)';
+  }
+}
+
 export async function renderHoldDetail(view, holdId) {
   append(view, h('p', { class: 'muted' }, 'Loading the hold…'));
   let detail;
@@ -156,6 +176,8 @@ export async function renderHoldDetail(view, holdId) {
   const covered = h('div', {});
   const releaseBox = h('div', {});
   const reviewBox = h('div', {});
+  const markingBox = h('div', { 'aria-live': 'polite' });
+  const markingFact = h('span', {}, detail.marking ? describeMarking(detail.marking) : '');
 
   replace(view,
     h('p', {}, h('a', { href: '#/holds' }, '← All holds')),
@@ -165,6 +187,7 @@ export async function renderHoldDetail(view, holdId) {
         holdBadge(hold),
         hold.status === 'active' ? h('a', { class: 'button', href: `#/evidence/${encodeURIComponent(hold.id)}` }, 'Evidence and verification') : null)),
     reviewBox,
+    markingBox,
     h('div', { class: 'split' },
       h('section', { class: 'panel', 'aria-labelledby': 'covered-title' }, h('h2', { id: 'covered-title' }, 'Recordings it keeps'), covered),
       h('section', { class: 'panel', 'aria-labelledby': 'hold-facts-title' },
@@ -179,6 +202,7 @@ export async function renderHoldDetail(view, holdId) {
           ['Placed', timeEl(hold.placedAt)],
           ['Review by', hold.reviewDate ? timeEl(hold.reviewDate) : null],
           ['Status', hold.status],
+          ['Marking', detail.marking ? markingFact : null],
           ['Reviewed', hold.review ? `${hold.review.decision} by ${hold.review.reviewedBy}` : null],
           ['Reviewed at', hold.review ? timeEl(hold.review.reviewedAt) : null],
           ['Review reason', hold.review?.reason],
@@ -194,10 +218,39 @@ export async function renderHoldDetail(view, holdId) {
   let token = detail.coveredMedia?.continuationToken ?? null;
   renderRelease();
   renderReview();
+  followMarking();
   if (items.length === 0 && token) {
     await loadMoreCovered();
   } else {
     renderCovered();
+  }
+
+  // A large hold answers at once and marks its recordings in the background: follow that operation while it runs.
+  async function followMarking() {
+    const marking = detail.marking;
+    if (marking?.state === 'failed') {
+      replace(markingBox, markingFailed());
+      return;
+    }
+    if (marking?.state !== 'inProgress' || !marking.operationId) return;
+    replace(markingBox, markingRuns(marking.markedMedia));
+    try {
+      const operation = await untilFinished(await api.operation(marking.operationId),
+        (o) => replace(markingBox, markingRuns(o.progress?.marked ?? marking.markedMedia)));
+      const result = operation.result ?? {};
+      replace(markingFact, describeMarking(operation.status === 'succeeded'
+        ? { state: result.state, markedMedia: result.marked } : { state: 'failed' }));
+      if (operation.status !== 'succeeded') {
+        replace(markingBox, markingFailed());
+      } else if (result.state === 'complete') {
+        replace(markingBox, notice('good', 'Marking complete', `All ${result.marked} recordings this hold covers are marked held.`));
+        announce(`Hold ${hold.caseNumber}: marking complete, ${result.marked} recordings.`);
+      } else {
+        replace(markingBox, notice('info', 'Marking stopped', `${result.stoppedReason ?? 'The hold changed'} before every recording was marked.`));
+      }
+    } catch (error) {
+      replace(markingBox, errorNotice(error, 'Following the marking'));
+    }
   }
 
   async function loadMoreCovered() {
@@ -302,7 +355,9 @@ export async function renderHoldDetail(view, holdId) {
         announce(`Request ${reviewed.hold.caseNumber} ${action === 'approve' ? 'approved' : 'rejected'}.`);
         await renderHoldDetail(clear(view), hold.id);
         append(view.querySelector('.page-head'), action === 'approve'
-          ? notice('good', 'Request approved', `It is an active hold and keeps ${reviewed.coveredMedia ?? 0} recordings now.`, ...(reviewed.warnings ?? []).map((w) => h('div', {}, w)))
+          ? notice('good', 'Request approved', reviewed.marking?.state === 'inProgress'
+            ? 'It is an active hold now; marking its recordings continues in the background.'
+            : `It is an active hold and keeps ${reviewed.coveredMedia ?? 0} recordings now.`, ...(reviewed.warnings ?? []).map((w) => h('div', {}, w)))
           : notice('good', 'Request rejected', 'It preserves nothing from now on; the liaison sees your reason.'));
       } catch (error) {
         approveButton.disabled = false;
@@ -534,6 +589,12 @@ export async function renderNewHold(view, params) {
       const link = `#/holds/${encodeURIComponent(placed.hold.id)}`;
       if (placed.hold.status === 'requested') {
         announce(`Request ${placed.hold.caseNumber} sent; security reviews it.`);
+        window.location.hash = link;
+        return;
+      }
+      if (placed.marking?.state === 'inProgress') {
+        // Placed and in force; its page follows the marking of the rest in the background.
+        announce(`Hold ${placed.hold.caseNumber} placed; marking its recordings continues in the background.`);
         window.location.hash = link;
         return;
       }
