@@ -103,6 +103,13 @@ public sealed class HoldEndpoints(
             var max = options.Value.PoliceMaxOpenRequests;
             if (await holds.CountAsync(HoldStatus.Requested, caller.Agency, max, cancellationToken) >= max)
             {
+                // A concurrent retry with this key may have claimed it and placed the request we just counted: that
+                // retry's hold is this request's answer, not a reason to refuse it.
+                if (key is not null && await idempotency.GetAsync(caller.Name, key, cancellationToken) is { } claimedMeanwhile)
+                {
+                    return await ReplayAsync(request, claimedMeanwhile, requestHash!, command, caller, cancellationToken);
+                }
+
                 return ApiProblems.TooManyRequests(
                     $"Agency '{caller.Agency}' has {max} preservation requests waiting for review ({HoldOptions.SectionName}:{nameof(HoldOptions.PoliceMaxOpenRequests)}); " +
                     "ask security to review them before requesting more.");
