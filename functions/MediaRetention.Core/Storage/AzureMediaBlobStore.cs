@@ -72,35 +72,14 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
         string container, string? continuation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var client = clients.Service.GetBlobContainerClient(container);
-        var pages = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata | BlobTraits.Tags }, cancellationToken)
-            .AsPages(continuation, pageSizeHint: 5000)
-            .GetAsyncEnumerator(cancellationToken);
-        try
+        var pageable = client.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata | BlobTraits.Tags }, cancellationToken);
+        await foreach (var page in PagesOfExistingContainerAsync(pageable, continuation, cancellationToken))
         {
-            while (true)
-            {
-                try
-                {
-                    if (!await pages.MoveNextAsync())
-                    {
-                        yield break;
-                    }
-                }
-                catch (RequestFailedException e) when (e.Status == 404)
-                {
-                    yield break; // container not created yet: nothing uploaded
-                }
-
-                var blobs = pages.Current.Values
-                    .Where(item => !item.Deleted && item.Snapshot is null)
-                    .Select(item => Snapshot(container, item))
-                    .ToList();
-                yield return new BlobListPage(blobs, string.IsNullOrEmpty(pages.Current.ContinuationToken) ? null : pages.Current.ContinuationToken);
-            }
-        }
-        finally
-        {
-            await pages.DisposeAsync();
+            var blobs = page.Values
+                .Where(item => !item.Deleted && item.Snapshot is null)
+                .Select(item => Snapshot(container, item))
+                .ToList();
+            yield return new BlobListPage(blobs, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
         }
     }
 
@@ -114,35 +93,15 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
             Prefix = prefix.Length == 0 ? null : prefix,
             StartFrom = startFrom,
         };
-        var pages = client.GetBlobsAsync(options, cancellationToken).AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
-        try
+        await foreach (var page in PagesOfExistingContainerAsync(client.GetBlobsAsync(options, cancellationToken), null, cancellationToken))
         {
-            while (true)
-            {
-                try
-                {
-                    if (!await pages.MoveNextAsync())
-                    {
-                        yield break;
-                    }
-                }
-                catch (RequestFailedException e) when (e.Status == 404)
-                {
-                    yield break;
-                }
-
-                // startFrom is honoured by the service; a name before it is dropped here too, so a service that
-                // ignored it would cost more requests but never change what the caller sees.
-                var blobs = pages.Current.Values
-                    .Where(item => !item.Deleted && item.Snapshot is null && (startFrom is null || string.CompareOrdinal(item.Name, startFrom) >= 0))
-                    .Select(item => Snapshot(container, item))
-                    .ToList();
-                yield return new BlobListPage(blobs, string.IsNullOrEmpty(pages.Current.ContinuationToken) ? null : pages.Current.ContinuationToken);
-            }
-        }
-        finally
-        {
-            await pages.DisposeAsync();
+            // startFrom is honoured by the service; a name before it is dropped here too, so a service that
+            // ignored it would cost more requests but never change what the caller sees.
+            var blobs = page.Values
+                .Where(item => !item.Deleted && item.Snapshot is null && (startFrom is null || string.CompareOrdinal(item.Name, startFrom) >= 0))
+                .Select(item => Snapshot(container, item))
+                .ToList();
+            yield return new BlobListPage(blobs, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
         }
     }
 
@@ -156,7 +115,22 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
             Delimiter = "/",
             Prefix = prefix.Length == 0 ? null : prefix,
         };
-        var pages = client.GetBlobsByHierarchyAsync(options, cancellationToken).AsPages(pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
+        await foreach (var page in PagesOfExistingContainerAsync(client.GetBlobsByHierarchyAsync(options, cancellationToken), null, cancellationToken))
+        {
+            var items = page.Values;
+            var prefixes = items.Where(i => i.IsPrefix).Select(i => i.Prefix).ToList();
+            var blobs = items.Where(i => i.IsBlob && !i.Blob.Deleted && i.Blob.Snapshot is null)
+                .Select(i => Snapshot(container, i.Blob)).ToList();
+            yield return new BlobLevelPage(prefixes, blobs);
+        }
+    }
+
+    /// <summary>A listing's pages of 5,000; none when the container does not exist yet (nothing was uploaded).</summary>
+    private static async IAsyncEnumerable<Page<T>> PagesOfExistingContainerAsync<T>(
+        AsyncPageable<T> pageable, string? continuation, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : notnull
+    {
+        var pages = pageable.AsPages(continuation, pageSizeHint: 5000).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
@@ -173,11 +147,7 @@ public sealed class AzureMediaBlobStore(MediaBlobClients clients, IDeleteConditi
                     yield break;
                 }
 
-                var items = pages.Current.Values;
-                var prefixes = items.Where(i => i.IsPrefix).Select(i => i.Prefix).ToList();
-                var blobs = items.Where(i => i.IsBlob && !i.Blob.Deleted && i.Blob.Snapshot is null)
-                    .Select(i => Snapshot(container, i.Blob)).ToList();
-                yield return new BlobLevelPage(prefixes, blobs);
+                yield return pages.Current;
             }
         }
         finally
