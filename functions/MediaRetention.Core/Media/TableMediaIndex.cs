@@ -36,7 +36,26 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
 
         // Lookup rows first, the record row last: the record row is the commit point. A crash in between
         // leaves extra lookup rows that the next ingest or sweep of this blob rewrites or removes.
-        await UpsertLookupRowsAsync(record, lookupKeys, cancellationToken);
+        if (previous is null)
+        {
+            // An insert may be a caller's guess (a listing saw no hold mark, but an overwrite clears tags): its rows must
+            // not replace those of a medium already indexed, whose evidence hash only an update keeps. So insert-only;
+            // a row in the way is a record's (the caller reads it and updates) or left by an insert that crashed before
+            // its record row (overwritten, as before).
+            if (!await TryInsertLookupRowsAsync(record, lookupKeys, cancellationToken))
+            {
+                if (await GetAsync(record.Id, cancellationToken) is not null)
+                {
+                    return false;
+                }
+
+                await UpsertLookupRowsAsync(record, lookupKeys, cancellationToken);
+            }
+        }
+        else
+        {
+            await UpsertLookupRowsAsync(record, lookupKeys, cancellationToken);
+        }
 
         var key = MediaTableLayout.RecordKey(record.Id);
         var entity = MediaEntityMapper.ToEntity(record, key);
@@ -454,6 +473,34 @@ public sealed class TableMediaIndex(TableServiceClient service, IOptions<MediaSt
                     }
                 }
             });
+    }
+
+    /// <summary>Inserts the rows, one request per partition; false when any of them exists already.</summary>
+    private async Task<bool> TryInsertLookupRowsAsync(MediaRecord record, IReadOnlyList<RowKeyPair> keys, CancellationToken cancellationToken)
+    {
+        var inserted = await Task.WhenAll(keys.Distinct().GroupBy(k => k.PartitionKey).Select(async partition =>
+        {
+            try
+            {
+                if (partition.Count() == 1)
+                {
+                    await table.AddEntityAsync(MediaEntityMapper.ToEntity(record, partition.First()), cancellationToken);
+                }
+                else
+                {
+                    await table.SubmitTransactionAsync(
+                        partition.Select(k => new TableTransactionAction(TableTransactionActionType.Add, MediaEntityMapper.ToEntity(record, k))),
+                        cancellationToken);
+                }
+
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                return false;
+            }
+        }));
+        return inserted.All(ok => ok);
     }
 
     /// <summary>One request per partition: a clip's site and camera rows share one transaction.</summary>

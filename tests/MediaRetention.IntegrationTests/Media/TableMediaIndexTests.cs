@@ -44,6 +44,42 @@ public sealed class TableMediaIndexTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task An_insert_guessed_for_an_indexed_medium_changes_none_of_its_rows_and_says_so()
+    {
+        // A held clip was overwritten: the listing shows no hold mark (an overwrite clears tags), so ingest tries an
+        // insert without reading. Its copy lacks the evidence hash only an update keeps; no row may take it, even briefly.
+        var record = Clip("oslo-1", "cam-1", At(8));
+        Assert.True(await index.TrySaveAsync(record, null, default));
+        var overwritten = record with { Sha256 = new string('f', 64), ETag = "\"0x2\"" };
+
+        Assert.False(await index.TrySaveAsync(overwritten, null, default));
+
+        Assert.Equal(record.Sha256, (await index.GetAsync(record.Id, default))!.Record.Sha256);
+        var rows = await azurite.TableService.GetTableClient(options.MediaTable)
+            .QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync();
+        var copies = rows.Where(r => r.GetString("Id") == record.Id && r.ContainsKey(nameof(MediaRecord.Sha256))).ToList();
+        Assert.Equal(1 + MediaTableLayout.LookupKeys(record).Count, copies.Count);
+        Assert.All(copies, r => Assert.Equal(record.Sha256, r.GetString(nameof(MediaRecord.Sha256))));
+    }
+
+    [Fact]
+    public async Task An_insert_over_lookup_rows_left_by_a_crashed_insert_replaces_them()
+    {
+        // An earlier insert wrote the lookup rows and stopped before its record row (the commit point).
+        var record = Clip("oslo-1", "cam-1", At(8));
+        var table = azurite.TableService.GetTableClient(options.MediaTable);
+        foreach (var key in MediaTableLayout.LookupKeys(record with { Sha256 = new string('0', 64) }))
+        {
+            await table.AddEntityAsync(new Azure.Data.Tables.TableEntity(key.PartitionKey, key.RowKey) { ["Id"] = record.Id, ["Sha256"] = new string('0', 64) });
+        }
+
+        Assert.True(await index.TrySaveAsync(record, null, default));
+
+        Assert.Equal([record.Id], await Ids(new MediaQuery { Site = "oslo-1" }));
+        Assert.Equal(record, (await index.QueryAsync(new MediaQuery { Site = "oslo-1" }, null, 10, default)).Items.Single());
+    }
+
+    [Fact]
     public async Task Queries_answer_by_site_camera_window_kind_system_and_call_id()
     {
         var a = Clip("oslo-1", "cam-1", At(8));
