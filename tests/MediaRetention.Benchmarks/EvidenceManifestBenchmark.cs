@@ -70,36 +70,14 @@ internal static class EvidenceManifestBenchmark
         GC.Collect();
         var startHeap = GC.GetTotalMemory(forceFullCollection: true);
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        long peak = startHeap;
         var startAfterGc = GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes;
-        long peakAfterGc = startAfterGc;
-        using var stop = new CancellationTokenSource();
-        var sampler = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var heap = GC.GetTotalMemory(forceFullCollection: false);
-                if (heap > peak)
-                {
-                    peak = heap;
-                }
-
-                // The heap as the last collection left it: what was still reachable then, garbage not counted.
-                var afterGc = GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes;
-                if (afterGc > peakAfterGc)
-                {
-                    peakAfterGc = afterGc;
-                }
-
-                Thread.Sleep(1);
-            }
-        }) { IsBackground = true };
-        sampler.Start();
+        using var sampler = new PeakMemorySampler(TimeSpan.FromMilliseconds(1));
         var watch = Stopwatch.StartNew();
         var result = await run(fakes);
         watch.Stop();
-        await stop.CancelAsync();
-        sampler.Join();
+        var (sampledPeak, sampledAfterGc) = sampler.StopBoth();
+        var peak = Math.Max(startHeap, sampledPeak);
+        var peakAfterGc = Math.Max(startAfterGc, sampledAfterGc);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var peakMiB = (peak - startHeap) / (1024.0 * 1024);
         var afterGcMiB = Math.Max(0, peakAfterGc - startAfterGc) / (1024.0 * 1024);

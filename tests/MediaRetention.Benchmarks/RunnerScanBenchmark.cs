@@ -161,7 +161,7 @@ internal static class RunnerScanBenchmark
         listing.ResetCounts();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        using var sampler = new SweepBenchmark.PeakMemorySampler();
+        using var sampler = new PeakMemorySampler();
         var handled = await scan();
         var peak = sampler.Stop();
         wall.Stop();

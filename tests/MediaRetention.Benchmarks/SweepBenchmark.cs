@@ -119,38 +119,4 @@ internal static class SweepBenchmark
             await container.GetBlobClient(name).UploadAsync(new BinaryData(content), ct));
         return names;
     }
-
-    /// <summary>Samples the managed heap every 20 ms; the peak is what the sweep needed at most.</summary>
-    internal sealed class PeakMemorySampler : IDisposable
-    {
-        private readonly CancellationTokenSource stop = new();
-        private readonly Task<long> sampling;
-
-        public PeakMemorySampler() => sampling = Task.Run(async () =>
-        {
-            long peak = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, GC.GetTotalMemory(false));
-                try
-                {
-                    await Task.Delay(20, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-
-            return peak;
-        });
-
-        public long Stop()
-        {
-            stop.Cancel();
-            return sampling.GetAwaiter().GetResult();
-        }
-
-        public void Dispose() => stop.Dispose();
-    }
 }

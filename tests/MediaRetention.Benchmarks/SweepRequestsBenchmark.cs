@@ -147,7 +147,7 @@ internal static class SweepRequestsBenchmark
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var baseline = GC.GetTotalMemory(forceFullCollection: true);
-        using var sampler = new SweepBenchmark.PeakMemorySampler();
+        using var sampler = new PeakMemorySampler();
         var watch = Stopwatch.StartNew();
         var summary = await sweeper.SweepAsync("benchmark", default);
         var seconds = watch.Elapsed.TotalSeconds;
